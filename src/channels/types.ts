@@ -1,0 +1,100 @@
+/**
+ * The contract between channel adapters and the rest of Plausch. An adapter turns platform events into
+ * `InboundMessage`s handed to an `InboundSink`, and sends `OutboundMessage`s rendered within its capabilities.
+ * Adapters never call the engine; the runtime never knows a platform's API.
+ */
+import type { IncomingMessage, ServerResponse } from 'node:http';
+import type {
+  ChannelCapabilities,
+  ChannelName,
+  Contact,
+  DeliveryReport,
+  InboundMessage,
+  OutboundMessage,
+} from '../model/index.js';
+
+/** Where the runtime takes inbound events. `accept` resolves only after the event is durably recorded. */
+export interface InboundSink {
+  accept(message: InboundMessage): Promise<'accepted' | 'duplicate'>;
+  /** Delivery/read receipts for messages we sent. Unknown message ids are ignored. */
+  acceptDeliveryReport(report: DeliveryReport): Promise<void>;
+}
+
+/** Why a send failed, so the outbox knows whether to retry, wait, hold or give up. */
+export type SendFailureKind =
+  /** Network error, 5xx: retry with backoff. */
+  | 'transient'
+  /** 429 / platform throttling: retry after `retryAfterMs`. */
+  | 'rate-limited'
+  /** Blocked bot, unknown recipient, invalid payload: never retry. */
+  | 'permanent'
+  /** The platform refused because its customer-service window is closed. */
+  | 'window-closed';
+
+export class SendError extends Error {
+  constructor(
+    message: string,
+    readonly kind: SendFailureKind,
+    readonly retryAfterMs?: number,
+  ) {
+    super(message);
+    this.name = 'SendError';
+  }
+}
+
+export interface SendTarget {
+  contact: Contact;
+  conversationId: string | null;
+}
+
+export interface SendResult {
+  /** The platform's id of the sent message (for delivery reports); null where the platform gives none. */
+  nativeMessageId: string | null;
+}
+
+/** Limits the outbox paces each channel by. */
+export interface ChannelPacing {
+  /** Messages per second across all chats. */
+  overallPerSecond: number;
+  /** Minimum milliseconds between two messages to the same chat. */
+  perChatIntervalMs: number;
+}
+
+/** A request as webhook handlers see it: Node's request plus the exact bytes (for signatures) and parsed parts. */
+export interface WebhookRequest extends IncomingMessage {
+  rawBody: Buffer;
+  /** JSON-parsed body when the content type is JSON and the body parsed; otherwise undefined. */
+  body: unknown;
+  query: Record<string, string | undefined>;
+}
+
+export interface WebhookRoute {
+  method: 'GET' | 'POST';
+  path: string;
+  handle(request: WebhookRequest, response: ServerResponse): Promise<void>;
+}
+
+export type ChannelHealthState = 'disabled' | 'starting' | 'ready' | 'degraded' | 'down';
+
+export interface ChannelHealth {
+  state: ChannelHealthState;
+  /** One line for /readyz and the console, e.g. "waiting for QR scan". */
+  detail?: string;
+}
+
+export interface ChannelAdapter {
+  readonly name: ChannelName;
+  readonly capabilities: ChannelCapabilities;
+  readonly pacing: ChannelPacing;
+  /** Webhook endpoints the HTTP server mounts (raw body available). */
+  readonly routes: readonly WebhookRoute[];
+  /** Starts polling / clients. Resolves once the adapter takes events (not necessarily when fully connected). */
+  start(sink: InboundSink): Promise<void>;
+  stop(): Promise<void>;
+  send(target: SendTarget, message: OutboundMessage): Promise<SendResult>;
+  /** Shows "typing…" where the platform supports it; never throws. */
+  sendTyping?(target: SendTarget): Promise<void>;
+  health(): ChannelHealth;
+  /** Deep link a contact can share to open a chat with the bot carrying `payload`; null if the channel has none. */
+  deepLink?(payload: string): string | null;
+}

@@ -1,0 +1,171 @@
+/**
+ * The environment, parsed once with zod. Everything else receives the resulting `Config` as an argument;
+ * nothing reads `process.env` directly. Every variable is documented in `.env.example`.
+ */
+import { z } from 'zod';
+
+const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
+const optionalUrl = z.preprocess(emptyToUndefined, z.string().url().optional());
+const flag = (fallback: boolean) =>
+  z.preprocess(
+    emptyToUndefined,
+    z
+      .enum(['true', 'false', '1', '0', 'yes', 'no'], { message: 'must be true or false' })
+      .optional()
+      .transform((v) => (v === undefined ? fallback : ['true', '1', 'yes'].includes(v))),
+  );
+const commaList = z.preprocess(
+  emptyToUndefined,
+  z
+    .string()
+    .optional()
+    .transform((v) =>
+      (v ?? '')
+        .split(',')
+        .map((s) => s.trim())
+        .filter(Boolean),
+    ),
+);
+
+export const configSchema = z.object({
+  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
+  /** Where customers reach this server: referral links, webhooks, .ics links. */
+  PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url().default('http://localhost:3000')),
+  LOG_LEVEL: z.preprocess(
+    emptyToUndefined,
+    z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
+  ),
+  /** Empty = embedded SQLite at SQLITE_PATH; postgres://… = PostgreSQL (several instances may share it). */
+  DATABASE_URL: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string()),
+  SQLITE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/plausch.sqlite')),
+  FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default('./flows')),
+  /** Names this process in outbox locks and logs; defaults to host name + pid. */
+  INSTANCE_ID: optionalString,
+
+  // --- REST API and console
+  /** Bearer tokens accepted by /api/v1 (comma-separated). Empty = the API answers 401 to everything. */
+  API_TOKENS: commaList,
+  /** Signs console session cookies; required in production. */
+  SESSION_SECRET: optionalString,
+  /** First admin account, created at start-up when no user exists yet. */
+  ADMIN_EMAIL: optionalString,
+  ADMIN_PASSWORD: optionalString,
+
+  // --- Telegram
+  TELEGRAM_BOT_TOKEN: optionalString,
+  /** Set = webhook mode at POST /webhooks/telegram with this secret; empty = long polling. */
+  TELEGRAM_WEBHOOK_SECRET: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .regex(/^[A-Za-z0-9_-]{1,256}$/, 'Telegram allows 1-256 characters of A-Z, a-z, 0-9, _ and -')
+      .optional(),
+  ),
+  /** Another Bot API server (tests, self-hosted Bot API). */
+  TELEGRAM_API_ROOT: optionalUrl,
+  /** The bot's @username without @, for t.me deep links; read from getMe when empty. */
+  TELEGRAM_BOT_USERNAME: optionalString,
+
+  // --- WhatsApp Web (unofficial, whatsapp-web.js)
+  WHATSAPP_WEB_ENABLED: flag(false),
+  WHATSAPP_WEB_SESSION_DIR: z.preprocess(emptyToUndefined, z.string().default('./data/whatsapp-web')),
+  PUPPETEER_EXECUTABLE_PATH: optionalString,
+
+  // --- Meta (WhatsApp Cloud API and Messenger Platform share verification and signature)
+  META_VERIFY_TOKEN: optionalString,
+  META_APP_SECRET: optionalString,
+  META_GRAPH_API_ROOT: z.preprocess(emptyToUndefined, z.string().url().default('https://graph.facebook.com')),
+  META_GRAPH_API_VERSION: z.preprocess(emptyToUndefined, z.string().default('v21.0')),
+  WHATSAPP_CLOUD_TOKEN: optionalString,
+  WHATSAPP_CLOUD_PHONE_NUMBER_ID: optionalString,
+  /** The WhatsApp number in international digits, for wa.me links. */
+  WHATSAPP_NUMBER: optionalString,
+  MESSENGER_PAGE_TOKEN: optionalString,
+  /** The Page's username, for m.me links. */
+  MESSENGER_PAGE_NAME: optionalString,
+
+  // --- Messenger (and other channels) through Azure Bot Framework
+  BOTFRAMEWORK_ENABLED: flag(false),
+  MICROSOFT_APP_ID: optionalString,
+  MICROSOFT_APP_PASSWORD: optionalString,
+  MICROSOFT_APP_TYPE: z.preprocess(emptyToUndefined, z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional()),
+  MICROSOFT_APP_TENANT_ID: optionalString,
+
+  // --- Web chat widget
+  WEBCHAT_ENABLED: flag(true),
+
+  // --- Referrals
+  /** Salt for hashing visitors' IP addresses; set a long random value in production. */
+  REFERRAL_IP_SALT: optionalString,
+  /** Header a proxy/CDN sets with the visitor's country (e.g. CF-IPCountry). */
+  GEO_COUNTRY_HEADER: optionalString,
+  /** Where /r/<code> sends visitors of unknown codes. */
+  REFERRAL_FALLBACK_URL: optionalUrl,
+  /** Shared secret for POST /api/v1/conversions signatures (X-Plausch-Signature). */
+  CONVERSION_WEBHOOK_SECRET: optionalString,
+
+  // --- CRM hand-over
+  CRM_WEBHOOK_URL: optionalUrl,
+  CRM_WEBHOOK_SECRET: optionalString,
+  /** Allow CRM webhooks to private/loopback addresses (only for on-premise CRMs and tests). */
+  CRM_ALLOW_PRIVATE_ADDRESSES: flag(false),
+
+  // --- Multi-instance live updates
+  /** Optional Redis for cross-instance console events; PostgreSQL LISTEN/NOTIFY is used when absent. */
+  REDIS_URL: optionalString,
+});
+
+export type Config = z.infer<typeof configSchema>;
+
+export class ConfigError extends Error {
+  constructor(readonly problems: string[]) {
+    super(`The configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    this.name = 'ConfigError';
+  }
+}
+
+/** Parses the environment; throws a ConfigError listing every problem at once. */
+export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
+  const parsed = configSchema.safeParse(env);
+  if (!parsed.success) {
+    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+  }
+  const config = parsed.data;
+  const problems = crossCheck(config);
+  if (problems.length > 0) throw new ConfigError(problems);
+  return config;
+}
+
+/** Rules that involve more than one variable. */
+function crossCheck(config: Config): string[] {
+  const problems: string[] = [];
+  const needsMeta = Boolean(config.WHATSAPP_CLOUD_TOKEN || config.MESSENGER_PAGE_TOKEN);
+  if (needsMeta && !config.META_APP_SECRET) {
+    problems.push('META_APP_SECRET: required when WHATSAPP_CLOUD_TOKEN or MESSENGER_PAGE_TOKEN is set (webhook signatures)');
+  }
+  if (needsMeta && !config.META_VERIFY_TOKEN) {
+    problems.push('META_VERIFY_TOKEN: required when WHATSAPP_CLOUD_TOKEN or MESSENGER_PAGE_TOKEN is set (webhook handshake)');
+  }
+  if (config.WHATSAPP_CLOUD_TOKEN && !config.WHATSAPP_CLOUD_PHONE_NUMBER_ID) {
+    problems.push('WHATSAPP_CLOUD_PHONE_NUMBER_ID: required when WHATSAPP_CLOUD_TOKEN is set');
+  }
+  if (config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_PASSWORD && config.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
+    problems.push('MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set');
+  }
+  if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && !config.MICROSOFT_APP_TENANT_ID) {
+    problems.push('MICROSOFT_APP_TENANT_ID: required when MICROSOFT_APP_TYPE=SingleTenant');
+  }
+  if (config.NODE_ENV === 'production' && !config.SESSION_SECRET) {
+    problems.push('SESSION_SECRET: required in production (signs console sessions)');
+  }
+  if ((config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) || (!config.ADMIN_EMAIL && config.ADMIN_PASSWORD)) {
+    problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');
+  }
+  if (config.ADMIN_PASSWORD && config.ADMIN_PASSWORD.length < 10) {
+    problems.push('ADMIN_PASSWORD: use at least 10 characters');
+  }
+  return problems;
+}

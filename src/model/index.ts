@@ -1,0 +1,3 @@
+export * from './channel.js';
+export * from './contact.js';
+export * from './messages.js';
