@@ -1,0 +1,51 @@
+/**
+ * Mounts channel webhook routes on express. Each route gets the exact request bytes (signatures are computed
+ * over them) and, for JSON, the parsed body. Body size is capped; a broken JSON body reaches the handler as
+ * `body: undefined` so the adapter answers 400 in its own words.
+ */
+import express, { type Request, type Response, type Router } from 'express';
+import type { Logger } from '../logger.js';
+import type { WebhookRequest, WebhookRoute } from '../channels/types.js';
+
+const MAX_WEBHOOK_BODY = '1mb';
+
+export function createWebhookRouter(routes: readonly WebhookRoute[], logger: Logger): Router {
+  const router = express.Router();
+  const raw = express.raw({ type: () => true, limit: MAX_WEBHOOK_BODY });
+  for (const route of routes) {
+    const handler = async (req: Request, res: Response) => {
+      const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
+      const webhookRequest = req as unknown as WebhookRequest;
+      Object.defineProperty(webhookRequest, 'rawBody', { value: rawBody, configurable: true });
+      Object.defineProperty(webhookRequest, 'body', { value: parseJsonBody(req, rawBody), configurable: true, writable: true });
+      Object.defineProperty(webhookRequest, 'query', { value: flattenQuery(req.query), configurable: true });
+      try {
+        await route.handle(webhookRequest, res);
+      } catch (error) {
+        logger.error({ err: error, path: route.path }, 'webhook handler failed');
+        if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+      }
+    };
+    if (route.method === 'GET') router.get(route.path, raw, handler);
+    else router.post(route.path, raw, handler);
+  }
+  return router;
+}
+
+function parseJsonBody(req: Request, rawBody: Buffer): unknown {
+  const type = req.headers['content-type'] ?? '';
+  if (!type.includes('json') || rawBody.length === 0) return undefined;
+  try {
+    return JSON.parse(rawBody.toString('utf8'));
+  } catch {
+    return undefined;
+  }
+}
+
+function flattenQuery(query: Request['query']): Record<string, string | undefined> {
+  const flat: Record<string, string | undefined> = {};
+  for (const [key, value] of Object.entries(query)) {
+    flat[key] = typeof value === 'string' ? value : Array.isArray(value) ? String(value[0]) : undefined;
+  }
+  return flat;
+}
