@@ -1,0 +1,84 @@
+/**
+ * The express application: health endpoints, channel webhooks, the REST API under /api/v1, features' public
+ * routes and the console. It receives every part ready-made; it decides only where each is mounted.
+ */
+import express, { type Express, type Router } from 'express';
+import type { WebhookRoute } from '../channels/types.js';
+import type { Logger } from '../logger.js';
+import { type OpenApiFragment, apiErrorHandler, requireApiToken } from './api-support.js';
+import { buildOpenApiDocument } from './openapi.js';
+import { createWebhookRouter } from './webhooks.js';
+
+export interface HealthCheck {
+  name: string;
+  /** `ok` = ready; `degraded` = works with limits (shown, not failing); `down` = not ready. */
+  check(): Promise<{ status: 'ok' | 'degraded' | 'down'; detail?: string }>;
+}
+
+export interface HttpAppParts {
+  logger: Logger;
+  apiTokens: readonly string[];
+  webhookRoutes: readonly WebhookRoute[];
+  apiRouters: readonly Router[];
+  publicRouters: readonly Router[];
+  openApi: readonly OpenApiFragment[];
+  readiness: readonly HealthCheck[];
+  /** Mounted at /console (its own auth); optional until the console exists. */
+  consoleRouter?: Router;
+  /** Set while shutting down: /readyz answers 503 so load balancers stop sending work. */
+  isShuttingDown: () => boolean;
+  version: string;
+}
+
+export function createHttpApp(parts: HttpAppParts): Express {
+  const app = express();
+  app.disable('x-powered-by');
+  // Behind one reverse proxy (the usual deployment) req.ip is the client's address.
+  app.set('trust proxy', 1);
+
+  app.get('/healthz', (_req, res) => {
+    res.json({ status: 'ok', version: parts.version });
+  });
+
+  app.get('/readyz', async (_req, res) => {
+    const results = await Promise.all(
+      parts.readiness.map(async (check) => {
+        try {
+          return { name: check.name, ...(await check.check()) };
+        } catch (error) {
+          return { name: check.name, status: 'down' as const, detail: error instanceof Error ? error.message : String(error) };
+        }
+      }),
+    );
+    const shuttingDown = parts.isShuttingDown();
+    const ready = !shuttingDown && results.every((r) => r.status !== 'down');
+    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready', checks: results });
+  });
+
+  // Webhooks first, with their own raw-body parsing (signatures need the exact bytes).
+  app.use(createWebhookRouter(parts.webhookRoutes, parts.logger));
+
+  const openApiDocument = buildOpenApiDocument(parts.openApi, parts.version);
+  app.get('/api/v1/openapi.json', (_req, res) => {
+    res.json(openApiDocument);
+  });
+
+  const api = express.Router();
+  api.use(express.json({ limit: '1mb' }));
+  api.use(requireApiToken(parts.apiTokens));
+  for (const router of parts.apiRouters) api.use(router);
+  api.use((_req, res) => {
+    res.status(404).json({ error: 'no such API route' });
+  });
+  api.use(apiErrorHandler(parts.logger));
+  app.use('/api/v1', api);
+
+  if (parts.consoleRouter) app.use('/console', parts.consoleRouter);
+  for (const router of parts.publicRouters) app.use(router);
+
+  app.use((_req, res) => {
+    res.status(404).type('text/plain').send('Not found');
+  });
+  app.use(apiErrorHandler(parts.logger));
+  return app;
+}
