@@ -5,7 +5,8 @@ export default defineConfig({
     include: ['test/**/*.test.ts'],
     testTimeout: 20_000,
     hookTimeout: 30_000,
-    // Integration tests share PostgreSQL schemas and ports; files run in parallel, tests inside a file do not.
+    // Test files run in parallel processes; every store test isolates itself (own SQLite file / PG schema).
     pool: 'forks',
+    reporters: ['default', './test/support/summary-reporter.ts'],
   },
 });
