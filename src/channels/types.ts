@@ -18,6 +18,22 @@ export interface InboundSink {
   accept(message: InboundMessage): Promise<'accepted' | 'duplicate'>;
   /** Delivery/read receipts for messages we sent. Unknown message ids are ignored. */
   acceptDeliveryReport(report: DeliveryReport): Promise<void>;
+  /**
+   * Receipts that name no message but a moment (Messenger `delivery`/`read` watermarks): every message we
+   * sent to that contact up to `upTo` reached `status`. Optional; adapters fall back to per-id reports.
+   */
+  acceptDeliveryWatermark?(watermark: DeliveryWatermark): Promise<void>;
+}
+
+/** "Everything we sent to this contact up to this moment was delivered/read." */
+export interface DeliveryWatermark {
+  channel: ChannelName;
+  /** The person's id on that channel (PSID). */
+  contactNativeId: string;
+  status: 'delivered' | 'read';
+  /** Messages sent at or before this moment are covered. */
+  upTo: Date;
+  at: Date;
 }
 
 /** Why a send failed, so the outbox knows whether to retry, wait, hold or give up. */
@@ -36,6 +52,8 @@ export class SendError extends Error {
     message: string,
     readonly kind: SendFailureKind,
     readonly retryAfterMs?: number,
+    /** For `rate-limited`: whether the platform throttled this one chat (default) or the whole channel. */
+    readonly scope: 'chat' | 'channel' = 'chat',
   ) {
     super(message);
     this.name = 'SendError';
