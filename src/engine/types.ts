@@ -1,6 +1,13 @@
 /** What one engine turn takes and gives: (state, event, flows, clock) → (new state, messages, effects). */
 import type { FlowSet } from '../flows/schema.js';
-import type { ChannelCapabilities, ChannelName, Contact, ConversationState, OutboundMessage } from '../model/index.js';
+import type { Logger } from '../logger.js';
+import type {
+  ChannelCapabilities,
+  ChannelName,
+  Contact,
+  ConversationState,
+  OutboundMessage,
+} from '../model/index.js';
 import type { ActionRegistry, EngineEffect } from './actions.js';
 
 /** What happened that the engine reacts to. */
@@ -26,6 +33,8 @@ export interface TurnInput {
   flows: FlowSet;
   actions: ActionRegistry;
   now: Date;
+  /** Where the engine reports broken flows and failing actions; silent when absent. */
+  logger?: Logger;
 }
 
 export interface TurnOutput {

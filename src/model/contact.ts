@@ -35,6 +35,11 @@ export interface ConversationState {
   vars: Variables;
   /** Consecutive inputs the current step did not understand. */
   misses: number;
+  /**
+   * Buttons (with payloads) of the last bot message that offered any, so a typed number or label resolves
+   * to them on channels that render buttons as numbered text (WhatsApp Web). Absent when nothing is offered.
+   */
+  offered?: Array<{ label: string; payload: string }>;
 }
 
 export const EMPTY_CONVERSATION_STATE: ConversationState = {

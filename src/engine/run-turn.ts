@@ -1,0 +1,381 @@
+/**
+ * One engine turn: (state, event, flows, clock) → (new state, messages, effects, trace). Deterministic given
+ * its input. Order: jump payloads; the answer to a waiting step; triggers (stale buttons, payloads, start,
+ * keywords); a miss with re-prompt, or the fallback flow; finally the built-in "not understood".
+ */
+
+import type { StepDefinition } from '../flows/schema.js';
+import type { ConversationState, JsonValue, OutboundMessage } from '../model/index.js';
+import { normalizeForMatching } from '../text/normalize.js';
+import { invalidInputTextKey } from './builtin-texts.js';
+import { type ChoiceOption, matchChoiceText, matchTypedNumber } from './choice-matching.js';
+import { DEFAULT_PARSE_CONTEXT, parseExpectedInput } from './input-parsers.js';
+import { interpolateText } from './interpolate.js';
+import { allLocalizedVariants, pickLocalized } from './localized-text.js';
+import { stepButtonPayload } from './payloads.js';
+import {
+  applySet,
+  attachButtons,
+  FlowRunError,
+  findStep,
+  jumpTarget,
+  nextTarget,
+  type Position,
+  parseFlowTarget,
+  render,
+  renderButtons,
+  runSteps,
+  type StepTarget,
+} from './step-runner.js';
+import { fallbackFlowId, findPayloadTrigger, findTrigger, type TriggerMatch } from './triggers.js';
+import { StepBudgetExceeded, TurnSession } from './turn-session.js';
+import type { TurnInput, TurnOutput } from './types.js';
+
+/** The caller asked for something impossible (a `start-flow` for a flow that does not exist). */
+export class TurnInputError extends Error {}
+
+interface Resolution {
+  position: Position;
+  misses: number;
+}
+
+type MessageEvent = Extract<TurnInput['event'], { kind: 'message' }>;
+
+export async function runTurn(input: TurnInput): Promise<TurnOutput> {
+  const session = new TurnSession(input);
+  let resolution: Resolution;
+  try {
+    resolution = await dispatch(session);
+  } catch (error) {
+    if (error instanceof StepBudgetExceeded) {
+      session.logger.error(
+        { trace: session.trace.slice(0, 12) },
+        'flow stopped: it loops (too many steps in one turn)',
+      );
+      // Nothing of a looping turn goes out but one apology: 50 messages or repeated effects help nobody.
+      session.messages = [{ text: session.text('engine_error') }];
+      session.effects = [];
+    } else if (error instanceof FlowRunError) {
+      session.logger.error({ err: error, trace: session.trace }, `flow stopped: ${error.message}`);
+      session.messages.push({ text: session.text('engine_error') });
+    } else {
+      throw error;
+    }
+    resolution = { position: null, misses: 0 };
+  }
+  return buildOutput(session, resolution);
+}
+
+async function dispatch(session: TurnSession): Promise<Resolution> {
+  const { event } = session.input;
+  if (event.kind === 'start-flow') {
+    const flow = session.input.flows.flows.get(event.flowId)?.definition;
+    if (!flow) throw new TurnInputError(`cannot start flow "${event.flowId}": no such flow`);
+    if (event.stepId && !flow.steps[event.stepId]) {
+      throw new TurnInputError(`cannot start flow "${event.flowId}" at "${event.stepId}": no such step`);
+    }
+    return started(await runSteps(session, { flowId: event.flowId, stepId: event.stepId }));
+  }
+
+  const flows = session.input.flows;
+  const text = event.text?.trim() || undefined;
+  let payload = event.buttonPayload;
+
+  const early = payload ? findPayloadTrigger({ buttonPayload: payload }, flows) : null;
+  if (early?.kind === 'jump') return started(await startTrigger(session, early));
+
+  const waiting = waitingStep(session);
+  if (waiting && !event.isStart && !event.startPayload) {
+    const answer = await answerWaitingStep(session, waiting, event, text);
+    if (answer.kind === 'answered') return started(answer.position);
+    if (answer.kind === 'chose-offered') payload = answer.payload;
+  } else if (!waiting && !payload && text) {
+    // WhatsApp Web and the terminal show buttons as numbered text: "2" means the 2nd option last offered.
+    payload = offeredPayloadFor(session, text) ?? undefined;
+  }
+
+  const trigger = findTrigger(
+    { ...(text ? { text } : {}), ...(payload ? { buttonPayload: payload } : {}), ...startFields(event) },
+    flows,
+  );
+  if (trigger) return started(await startTrigger(session, trigger));
+
+  if (waiting) return miss(session, waiting, text);
+
+  const fallback = fallbackFlowId(flows);
+  if (fallback) {
+    session.vars.last_input = text ?? '';
+    return started(await runSteps(session, { flowId: fallback }));
+  }
+  session.messages.push({ text: session.text('not_understood') });
+  return { position: null, misses: 0 };
+}
+
+function started(position: Position): Resolution {
+  return { position, misses: 0 };
+}
+
+function startFields(event: MessageEvent) {
+  return {
+    ...(event.startPayload ? { startPayload: event.startPayload } : {}),
+    ...(event.isStart ? { isStart: true } : {}),
+  };
+}
+
+interface WaitingStep {
+  flowId: string;
+  stepId: string;
+  awaiting: 'choice' | 'input';
+  step: StepDefinition;
+}
+
+function waitingStep(session: TurnSession): WaitingStep | null {
+  const { flowId, stepId, awaiting } = session.input.state;
+  if (!flowId || !stepId || !awaiting) return null;
+  const step = session.input.flows.flows.get(flowId)?.definition.steps[stepId];
+  // The flows changed under a waiting conversation: treat it as not waiting rather than failing.
+  if (!step) return null;
+  return { flowId, stepId, awaiting, step };
+}
+
+async function startTrigger(session: TurnSession, trigger: TriggerMatch): Promise<Position> {
+  switch (trigger.kind) {
+    case 'jump':
+      Object.assign(session.vars, trigger.jump.vars);
+      return runSteps(session, { flowId: trigger.jump.flowId, stepId: trigger.jump.stepId });
+    case 'stale-button':
+      return applyButton(session, trigger.button.flowId, trigger.button.stepId, trigger.button.index);
+    case 'flow':
+      Object.assign(session.vars, trigger.vars);
+      // The words that started a flow, for flows that branch on them (`language`: "english" or "deutsch").
+      session.vars.last_input = session.inbound?.text?.trim() ?? '';
+      return runSteps(session, { flowId: trigger.flowId });
+  }
+}
+
+type Answer =
+  | { kind: 'answered'; position: Position }
+  | { kind: 'chose-offered'; payload: string }
+  | { kind: 'none' };
+
+interface WaitingOption extends ChoiceOption {
+  payload: string;
+  /** Index into the step's own buttons; absent for buttons an action added (events, FAQ candidates). */
+  buttonIndex?: number;
+}
+
+async function answerWaitingStep(
+  session: TurnSession,
+  waiting: WaitingStep,
+  event: MessageEvent,
+  text: string | undefined,
+): Promise<Answer> {
+  const { flowId, stepId, step } = waiting;
+  const options = waitingOptions(session, waiting);
+
+  if (event.buttonPayload) {
+    const chosen = options.find((o) => o.payload === event.buttonPayload);
+    if (chosen) return chooseOption(session, waiting, chosen);
+    // Another button (a stale one, a trigger payload) is not an answer to this step.
+    if (findPayloadTrigger({ buttonPayload: event.buttonPayload }, session.input.flows))
+      return { kind: 'none' };
+  }
+  if (!text) return { kind: 'none' };
+
+  const expect = step.expect ?? (waiting.awaiting === 'choice' ? 'choice' : 'text');
+  if (options.length > 0) {
+    // A free-text question only takes a button by number or its exact label, never by a word inside a sentence.
+    const index =
+      expect === 'choice'
+        ? matchChoiceText(text, options)
+        : (matchTypedNumber(text, options.length) ?? exactOptionIndex(text, options));
+    const option = index === null ? undefined : options[index];
+    if (option) return chooseOption(session, waiting, option);
+  }
+  if (expect === 'choice') return { kind: 'none' };
+
+  const parsed = parseExpectedInput(expect, text, step.validate, {
+    ...DEFAULT_PARSE_CONTEXT,
+    now: session.input.now,
+  });
+  if (!parsed.ok) return { kind: 'none' };
+  const byValue = (step.buttons ?? []).findIndex(
+    (b) => !b.url && b.value !== undefined && b.value === parsed.value,
+  );
+  if (byValue >= 0)
+    return { kind: 'answered', position: await applyButton(session, flowId, stepId, byValue) };
+  if (step.save) session.vars[step.save] = parsed.value;
+  const next = nextTarget(session, flowId, step, undefined);
+  return { kind: 'answered', position: next ? await runSteps(session, next) : null };
+}
+
+/**
+ * One of the offered options was chosen. The step's own button applies; an action's button (an event, an FAQ
+ * candidate) that jumps or triggers a flow does that; any other action button answers the step, and the next
+ * step's action finds the payload in its input (`faq.show` reads `faq:<id>`).
+ */
+async function chooseOption(
+  session: TurnSession,
+  waiting: WaitingStep,
+  option: WaitingOption,
+): Promise<Answer> {
+  const { flowId, stepId, step } = waiting;
+  if (option.buttonIndex !== undefined) {
+    return { kind: 'answered', position: await applyButton(session, flowId, stepId, option.buttonIndex) };
+  }
+  if (findPayloadTrigger({ buttonPayload: option.payload }, session.input.flows)) {
+    return { kind: 'chose-offered', payload: option.payload };
+  }
+  session.inbound = { ...session.inbound, payload: option.payload };
+  if (step.save) session.vars[step.save] = option.payload;
+  const next = nextTarget(session, flowId, step, undefined);
+  return { kind: 'answered', position: next ? await runSteps(session, next) : null };
+}
+
+function exactOptionIndex(text: string, options: readonly ChoiceOption[]): number | null {
+  const normalized = normalizeForMatching(text);
+  const hits = options.flatMap((o, i) =>
+    o.names.some((n) => normalizeForMatching(n) === normalized) ? [i] : [],
+  );
+  return hits.length === 1 ? hits[0]! : null;
+}
+
+/** The options a waiting step offers: as last shown (with an action's buttons), else its own buttons. */
+function waitingOptions(session: TurnSession, waiting: WaitingStep): WaitingOption[] {
+  const { flowId, stepId, step } = waiting;
+  const own = (step.buttons ?? []).flatMap((button, index): WaitingOption[] =>
+    button.url
+      ? []
+      : [
+          {
+            payload: button.payload ?? stepButtonPayload(flowId, stepId, index),
+            buttonIndex: index,
+            names: [
+              ...allLocalizedVariants(button.label),
+              ...(typeof button.value === 'string' ? [button.value] : []),
+            ],
+          },
+        ],
+  );
+  const offered = session.input.state.offered ?? [];
+  if (offered.length === 0) return own;
+  return offered.map((shown) => {
+    const mine = own.find((o) => o.payload === shown.payload);
+    return mine
+      ? { ...mine, names: [shown.label, ...mine.names] }
+      : { payload: shown.payload, names: [shown.label] };
+  });
+}
+
+/** A typed number or exact label of the last offered buttons, when no step waits. */
+function offeredPayloadFor(session: TurnSession, text: string): string | null {
+  const offered = session.input.state.offered ?? [];
+  if (offered.length === 0) return null;
+  const options = offered.map((o) => ({ names: [o.label] }));
+  const index = matchTypedNumber(text, offered.length) ?? exactOptionIndex(text, options);
+  return index === null ? null : (offered[index]?.payload ?? null);
+}
+
+/** The customer chose button `index` of a step (now or from an older message): save, set, jump. */
+async function applyButton(
+  session: TurnSession,
+  flowId: string,
+  stepId: string,
+  index: number,
+): Promise<Position> {
+  const step = findStep(session, flowId, stepId);
+  const button = step.buttons?.[index];
+  if (!button) throw new FlowRunError(`step ${flowId}.${stepId} has no button ${index + 1}`);
+  if (step.save) {
+    const defaultLocale = session.settings.default_locale;
+    session.vars[step.save] =
+      button.value ??
+      interpolateText(pickLocalized(button.label, defaultLocale, defaultLocale), session.scope);
+  }
+  if (button.set) applySet(session, button.set);
+  let target: StepTarget | null | undefined = jumpTarget(flowId, button);
+  if (!target && button.payload) {
+    // A fixed payload that another flow triggers on hands over to that flow.
+    const trigger = findPayloadTrigger({ buttonPayload: button.payload }, session.input.flows);
+    if (trigger?.kind === 'flow' || trigger?.kind === 'jump') return startTrigger(session, trigger);
+  }
+  target ??= nextTarget(session, flowId, step, undefined);
+  return target ? runSteps(session, target) : null;
+}
+
+/** The input did not answer the waiting step and started nothing else. */
+async function miss(
+  session: TurnSession,
+  waiting: WaitingStep,
+  text: string | undefined,
+): Promise<Resolution> {
+  const { settings } = session;
+  const misses = session.input.state.misses + 1;
+  if (misses >= settings.max_misses) {
+    const target = settings.on_too_many_misses
+      ? parseFlowTarget(settings.on_too_many_misses)
+      : (() => {
+          const id = fallbackFlowId(session.input.flows);
+          return id ? { flowId: id } : null;
+        })();
+    if (target) {
+      session.vars.last_input = text ?? '';
+      return started(await runSteps(session, target));
+    }
+  }
+  session.messages.push(...repromptMessages(session, waiting));
+  return { position: { flowId: waiting.flowId, stepId: waiting.stepId, awaiting: waiting.awaiting }, misses };
+}
+
+/** The step's `retry` (or a helpful default for what it expects), then the question again with its buttons. */
+function repromptMessages(session: TurnSession, waiting: WaitingStep): OutboundMessage[] {
+  const { step, flowId, stepId } = waiting;
+  const hasButtons = (step.buttons ?? []).some((b) => !b.url);
+  const retry = step.retry
+    ? render(session, step.retry)
+    : session.text(invalidInputTextKey(step.expect, hasButtons || waiting.awaiting === 'choice'));
+  const messages: OutboundMessage[] = [{ text: retry }];
+  const says = step.say === undefined ? [] : Array.isArray(step.say) ? step.say : [step.say];
+  const question = step.ask ?? says.at(-1);
+  const questionText = question ? render(session, question) : '';
+  if (questionText) messages.push({ text: questionText });
+  const offered = session.input.state.offered ?? [];
+  const buttons =
+    offered.length > 0
+      ? [
+          ...offered.map((o) => ({ label: o.label, payload: o.payload })),
+          ...renderButtons(session, flowId, stepId, step.buttons).filter((b) => b.url),
+        ]
+      : renderButtons(session, flowId, stepId, step.buttons);
+  attachButtons(session, messages, buttons);
+  return messages;
+}
+
+function buildOutput(session: TurnSession, resolution: Resolution): TurnOutput {
+  const { position } = resolution;
+  const state: ConversationState = {
+    flowId: position?.flowId ?? null,
+    stepId: position?.stepId ?? null,
+    awaiting: position?.awaiting ?? null,
+    vars: session.vars as Record<string, JsonValue>,
+    misses: position ? resolution.misses : 0,
+  };
+  const offered = offeredAfter(session.messages, session.input.state.offered);
+  if (offered) state.offered = offered;
+  return { state, messages: session.messages, effects: session.effects, trace: session.trace };
+}
+
+/** The payload buttons of the last message that had any; what was offered before if nothing was said. */
+function offeredAfter(
+  messages: OutboundMessage[],
+  before: ConversationState['offered'],
+): ConversationState['offered'] {
+  if (messages.length === 0) return before;
+  for (let i = messages.length - 1; i >= 0; i--) {
+    const withPayload = (messages[i]?.buttons ?? []).flatMap((b) =>
+      b.payload ? [{ label: b.label, payload: b.payload }] : [],
+    );
+    if (withPayload.length > 0) return withPayload;
+  }
+  return undefined;
+}
