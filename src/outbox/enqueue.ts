@@ -2,10 +2,15 @@
 import type { Kysely } from 'kysely';
 import { newId } from '../store/ids.js';
 import type { CoreTables } from '../store/schema.js';
+import { signalOutboxEnqueued } from './signal.js';
 import type { OutboxItem } from './types.js';
 
 /** Inserts the items in order and returns their ids. Works with a Kysely instance or a transaction. */
-export async function enqueueOutbound(db: Kysely<CoreTables>, items: readonly OutboxItem[], now = new Date()): Promise<string[]> {
+export async function enqueueOutbound(
+  db: Kysely<CoreTables>,
+  items: readonly OutboxItem[],
+  now = new Date(),
+): Promise<string[]> {
   if (items.length === 0) return [];
   const rows = items.map((item) => ({
     id: newId(now.getTime()),
@@ -31,7 +36,12 @@ export async function enqueueOutbound(db: Kysely<CoreTables>, items: readonly Ou
   }));
   // Chunked so a large broadcast stays under SQLite's bound-parameter limit.
   for (let i = 0; i < rows.length; i += 200) {
-    await db.insertInto('outbox').values(rows.slice(i, i + 200)).execute();
+    await db
+      .insertInto('outbox')
+      .values(rows.slice(i, i + 200))
+      .execute();
   }
+  // Inside a transaction the rows are not visible yet; the woken worker looks again shortly after (see worker).
+  signalOutboxEnqueued();
   return rows.map((r) => r.id);
 }

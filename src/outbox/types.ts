@@ -43,5 +43,8 @@ export type GuardVerdict =
  */
 export interface SendGuard {
   readonly name: string;
-  check(row: OutboxRowView, context: { contact: Contact; conversation: Conversation | null; now: Date }): Promise<GuardVerdict>;
+  check(
+    row: OutboxRowView,
+    context: { contact: Contact; conversation: Conversation | null; now: Date },
+  ): Promise<GuardVerdict>;
 }

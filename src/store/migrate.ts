@@ -1,5 +1,5 @@
 /** Brings a store's schema up to date; runs at start-up and from `plausch db migrate`. */
-import { type MigrationResultSet, Migrator } from 'kysely';
+import { type MigrationResultSet, Migrator, sql } from 'kysely';
 import type { Store } from './database.js';
 import { migrations } from './migrations/index.js';
 
@@ -8,12 +8,19 @@ export interface MigrationReport {
 }
 
 export async function migrateToLatest(store: Store): Promise<MigrationReport> {
+  // Kysely looks for its bookkeeping tables in any schema on PostgreSQL; pin them to ours, or a second
+  // deployment (or test) in another schema of the same database would make it skip creating them.
+  const schema =
+    store.dialect === 'postgres'
+      ? (await sql<{ schema: string }>`select current_schema() as schema`.execute(store.db)).rows[0]?.schema
+      : undefined;
   const migrator = new Migrator({
     db: store.db,
     provider: { getMigrations: async () => migrations },
     // Several instances may start at once on PostgreSQL; Kysely takes a lock so only one migrates.
     migrationTableName: 'plausch_migrations',
     migrationLockTableName: 'plausch_migrations_lock',
+    ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();
   if (result.error) {
