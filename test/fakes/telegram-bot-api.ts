@@ -1,0 +1,307 @@
+/**
+ * A fake Telegram Bot API server for tests and benchmarks: a real HTTP server on 127.0.0.1, port 0, serving
+ * `/bot<token>/<method>` like api.telegram.org. Records every call, long-polls getUpdates with offset
+ * semantics over a queue tests push into, validates what Telegram validates (text length, callback_data
+ * bytes) and fails on demand (429 with retry_after, 403 blocked, 5xx).
+ */
+import { once } from 'node:events';
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
+import type { AddressInfo } from 'node:net';
+
+export interface RecordedCall {
+  method: string;
+  body: Record<string, unknown>;
+  at: number;
+}
+
+export interface ProgrammedFailure {
+  status: number;
+  description: string;
+  retryAfter?: number;
+}
+
+export const BLOCKED_BY_USER: ProgrammedFailure = {
+  status: 403,
+  description: 'Forbidden: bot was blocked by the user',
+};
+export const CHAT_NOT_FOUND: ProgrammedFailure = { status: 400, description: 'Bad Request: chat not found' };
+export const tooManyRequests = (retryAfter: number): ProgrammedFailure => ({
+  status: 429,
+  description: `Too Many Requests: retry after ${retryAfter}`,
+  retryAfter,
+});
+
+export interface FakeBotInfo {
+  id: number;
+  is_bot: true;
+  first_name: string;
+  username: string;
+}
+
+type Update = Record<string, unknown> & { update_id: number };
+
+export class FakeTelegramBotApi {
+  readonly calls: RecordedCall[] = [];
+  /** The webhook set through setWebhook, if any. */
+  webhook: { url: string; secret_token?: string } | null = null;
+  /** Highest offset a getUpdates call confirmed: updates below it are gone, as on Telegram. */
+  confirmedOffset = 0;
+
+  private readonly queue: Update[] = [];
+  private nextUpdateId = 100_000;
+  private nextMessageId = 1;
+  private readonly failures = new Map<string, ProgrammedFailure[]>();
+  private readonly waiters = new Set<() => void>();
+  private readonly callListeners = new Set<() => void>();
+
+  private constructor(
+    private readonly server: Server,
+    readonly token: string,
+    readonly botInfo: FakeBotInfo,
+  ) {}
+
+  static async start(
+    options: { token?: string; botInfo?: Partial<FakeBotInfo> } = {},
+  ): Promise<FakeTelegramBotApi> {
+    const token = options.token ?? '123456:TEST-token';
+    const botInfo: FakeBotInfo = {
+      id: 123456,
+      is_bot: true,
+      first_name: 'Bohnenglück',
+      username: 'bohnenglueck_bot',
+      ...options.botInfo,
+    };
+    let fake: FakeTelegramBotApi | null = null;
+    const server = createServer((req, res) => {
+      void fake?.handle(req, res);
+    });
+    fake = new FakeTelegramBotApi(server, token, botInfo);
+    server.listen(0, '127.0.0.1');
+    await once(server, 'listening');
+    return fake;
+  }
+
+  /** What to pass as TELEGRAM_API_ROOT. */
+  get apiRoot(): string {
+    const { port } = this.server.address() as AddressInfo;
+    return `http://127.0.0.1:${port}`;
+  }
+
+  /** Queues an update for getUpdates; assigns the next update_id unless given. Returns the update. */
+  pushUpdate(update: Record<string, unknown> & { update_id?: number }): Update {
+    const full: Update = { ...update, update_id: update.update_id ?? this.nextUpdateId++ };
+    this.queue.push(full);
+    for (const wake of this.waiters) wake();
+    return full;
+  }
+
+  /** The next `count` calls of `method` fail like Telegram would. */
+  failNext(method: string, count: number, failure: ProgrammedFailure): void {
+    const list = this.failures.get(method) ?? [];
+    for (let i = 0; i < count; i += 1) list.push(failure);
+    this.failures.set(method, list);
+  }
+
+  callsOf(method: string): RecordedCall[] {
+    return this.calls.filter((c) => c.method === method);
+  }
+
+  /** Resolves when `count` calls of `method` were recorded (rejects after `timeoutMs`). */
+  async waitForCalls(method: string, count = 1, timeoutMs = 5000): Promise<RecordedCall[]> {
+    const deadline = Date.now() + timeoutMs;
+    while (this.callsOf(method).length < count) {
+      const remaining = deadline - Date.now();
+      if (remaining <= 0)
+        throw new Error(
+          `fake Bot API: expected ${count} ${method} call(s), got ${this.callsOf(method).length}`,
+        );
+      await new Promise<void>((resolve) => {
+        const timer = setTimeout(done, remaining);
+        const listeners = this.callListeners;
+        function done() {
+          clearTimeout(timer);
+          listeners.delete(done);
+          resolve();
+        }
+        listeners.add(done);
+      });
+    }
+    return this.callsOf(method);
+  }
+
+  async close(): Promise<void> {
+    for (const wake of this.waiters) wake();
+    this.server.closeAllConnections();
+    this.server.close();
+    await once(this.server, 'close').catch(() => {});
+  }
+
+  private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url?.split('?')[0] ?? '');
+    if (!match || match[1] !== this.token)
+      return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
+    const method = match[2]!;
+    const body = await readJson(req);
+    if (body === null)
+      return send(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
+    this.calls.push({ method, body, at: Date.now() });
+    for (const notify of [...this.callListeners]) notify();
+
+    const failure = this.failures.get(method)?.shift();
+    if (failure) {
+      return send(res, failure.status, {
+        ok: false,
+        error_code: failure.status,
+        description: failure.description,
+        ...(failure.retryAfter !== undefined ? { parameters: { retry_after: failure.retryAfter } } : {}),
+      });
+    }
+    const result = await this.answer(method, body, req);
+    if ('error' in result) {
+      return send(res, result.error.status, {
+        ok: false,
+        error_code: result.error.status,
+        description: result.error.description,
+      });
+    }
+    send(res, 200, { ok: true, result: result.ok });
+  }
+
+  private async answer(
+    method: string,
+    body: Record<string, unknown>,
+    req: IncomingMessage,
+  ): Promise<{ ok: unknown } | { error: ProgrammedFailure }> {
+    const bad = (description: string) => ({
+      error: { status: 400, description: `Bad Request: ${description}` },
+    });
+    switch (method) {
+      case 'getMe':
+        return { ok: this.botInfo };
+      case 'setWebhook':
+        if (typeof body.url !== 'string') return bad('bad webhook: URL is missing');
+        this.webhook = {
+          url: body.url,
+          ...(typeof body.secret_token === 'string' ? { secret_token: body.secret_token } : {}),
+        };
+        return { ok: true };
+      case 'deleteWebhook':
+        this.webhook = null;
+        if (body.drop_pending_updates === true) this.queue.length = 0;
+        return { ok: true };
+      case 'getUpdates':
+        if (this.webhook) {
+          return {
+            error: {
+              status: 409,
+              description: "Conflict: can't use getUpdates method while webhook is active",
+            },
+          };
+        }
+        return { ok: await this.getUpdates(body, req) };
+      case 'sendMessage': {
+        const text = typeof body.text === 'string' ? body.text : '';
+        if (text.trim() === '') return bad('message text is empty');
+        if (text.length > 4096) return bad('message is too long');
+        const markupProblem = checkMarkup(body.reply_markup);
+        if (markupProblem) return bad(markupProblem);
+        return { ok: this.sentMessage(body, { text }) };
+      }
+      case 'sendPhoto':
+      case 'sendDocument': {
+        const field = method === 'sendPhoto' ? 'photo' : 'document';
+        if (typeof body[field] !== 'string') return bad(`there is no ${field} in the request`);
+        if (typeof body.caption === 'string' && body.caption.length > 1024)
+          return bad('message caption is too long');
+        const markupProblem = checkMarkup(body.reply_markup);
+        if (markupProblem) return bad(markupProblem);
+        return { ok: this.sentMessage(body, {}) };
+      }
+      case 'sendLocation':
+        return { ok: this.sentMessage(body, {}) };
+      case 'sendChatAction':
+        return { ok: true };
+      case 'answerCallbackQuery':
+        if (typeof body.callback_query_id !== 'string') return bad('query is too old or query ID is invalid');
+        return { ok: true };
+      default:
+        return { error: { status: 404, description: 'Not Found: method not found' } };
+    }
+  }
+
+  private sentMessage(body: Record<string, unknown>, extra: Record<string, unknown>) {
+    return {
+      message_id: this.nextMessageId++,
+      chat: { id: body.chat_id, type: 'private' },
+      date: Math.floor(Date.now() / 1000),
+      ...extra,
+    };
+  }
+
+  private async getUpdates(body: Record<string, unknown>, req: IncomingMessage): Promise<Update[]> {
+    const offset = typeof body.offset === 'number' ? body.offset : 0;
+    const limit = typeof body.limit === 'number' ? body.limit : 100;
+    const timeoutSeconds = typeof body.timeout === 'number' ? body.timeout : 0;
+    if (offset > this.confirmedOffset) this.confirmedOffset = offset;
+    // Confirmed updates are forgotten, as Telegram forgets them.
+    while (this.queue.length > 0 && this.queue[0]!.update_id < this.confirmedOffset) this.queue.shift();
+    const pending = () => this.queue.filter((u) => u.update_id >= offset).slice(0, limit);
+    if (pending().length > 0 || timeoutSeconds === 0) return pending();
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(done, timeoutSeconds * 1000);
+      const waiters = this.waiters;
+      function done() {
+        clearTimeout(timer);
+        waiters.delete(done);
+        req.off('close', done);
+        resolve();
+      }
+      waiters.add(done);
+      // The client aborted (adapter stopped): stop waiting.
+      req.on('close', done);
+    });
+    return pending();
+  }
+}
+
+function checkMarkup(markup: unknown): string | null {
+  if (markup === undefined) return null;
+  const keyboard = (markup as { inline_keyboard?: unknown }).inline_keyboard;
+  if (!Array.isArray(keyboard)) return 'reply markup must have inline_keyboard';
+  for (const row of keyboard) {
+    if (!Array.isArray(row)) return 'inline keyboard rows must be arrays';
+    for (const button of row as Array<Record<string, unknown>>) {
+      if (typeof button.text !== 'string' || button.text === '')
+        return 'inline keyboard button text is empty';
+      if (typeof button.callback_data === 'string') {
+        const bytes = Buffer.byteLength(button.callback_data);
+        if (bytes < 1 || bytes > 64) return 'BUTTON_DATA_INVALID';
+      } else if (typeof button.url !== 'string') {
+        return 'inline keyboard button needs callback_data or url';
+      }
+    }
+  }
+  return null;
+}
+
+async function readJson(req: IncomingMessage): Promise<Record<string, unknown> | null> {
+  const chunks: Buffer[] = [];
+  for await (const chunk of req) chunks.push(chunk as Buffer);
+  const text = Buffer.concat(chunks).toString('utf8');
+  if (text === '') return {};
+  try {
+    const value = JSON.parse(text) as unknown;
+    return typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : null;
+  } catch {
+    return null;
+  }
+}
+
+function send(res: ServerResponse, status: number, body: unknown): void {
+  if (res.headersSent || res.destroyed) return;
+  res.statusCode = status;
+  res.setHeader('content-type', 'application/json');
+  res.end(JSON.stringify(body));
+}
