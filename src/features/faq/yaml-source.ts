@@ -1,0 +1,108 @@
+/**
+ * Parses a YAML file against a zod schema and reports every problem as `file:line:column: message`.
+ * Zod reports paths (`entries.3.questions.de`); the YAML document with a LineCounter turns them into
+ * positions, so a marketer sees where to fix the file instead of a stack trace.
+ */
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import type { z } from 'zod';
+
+export interface SourceProblem {
+  file: string;
+  line: number;
+  column: number;
+  message: string;
+}
+
+export function formatProblem(problem: SourceProblem): string {
+  return `${problem.file}:${problem.line}:${problem.column}: ${problem.message}`;
+}
+
+/** Thrown by loaders; its message lists every problem, one per line. */
+export class SourceError extends Error {
+  constructor(readonly problems: readonly SourceProblem[]) {
+    super(problems.map(formatProblem).join('\n'));
+    this.name = 'SourceError';
+  }
+}
+
+/** A parsed YAML file that can still answer "where is this path?" after validation. */
+export interface YamlSource {
+  file: string;
+  document: Document;
+  lineCounter: LineCounter;
+}
+
+type PathKey = string | number;
+
+/** Position of the node at `path`; for a key that is missing or unexpected, the closest existing parent. */
+export function positionOf(source: YamlSource, path: readonly PathKey[], keyName?: string): SourceProblem {
+  const at = (offset: number, message = ''): SourceProblem => {
+    const { line, col } = source.lineCounter.linePos(offset);
+    return { file: source.file, line, column: col, message };
+  };
+  for (let length = path.length; length >= 0; length--) {
+    const node = source.document.getIn(path.slice(0, length), true) as Node | undefined;
+    if (!node || typeof node !== 'object' || !('range' in node) || !node.range) continue;
+    // Point at an unexpected key itself, not at the map that holds it.
+    if (keyName !== undefined && length === path.length && isMap(node)) {
+      const pair = node.items.find((item) => isScalar(item.key) && item.key.value === keyName);
+      if (pair && isScalar(pair.key) && pair.key.range) return at(pair.key.range[0]);
+    }
+    return at(node.range[0]);
+  }
+  return at(0);
+}
+
+/** Position of the key `path`'s last element inside its map (e.g. a synonym head), else of its value. */
+export function keyPositionOf(source: YamlSource, path: readonly PathKey[]): SourceProblem {
+  const last = path[path.length - 1];
+  return positionOf(source, path.slice(0, -1), typeof last === 'string' ? last : undefined);
+}
+
+export function readYamlSource(
+  text: string,
+  file: string,
+): { source: YamlSource; problems: SourceProblem[] } {
+  const lineCounter = new LineCounter();
+  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
+  const source: YamlSource = { file, document, lineCounter };
+  const problems = [...document.errors, ...document.warnings].map((error) => {
+    const { line, col } = lineCounter.linePos(error.pos[0]);
+    // yaml's messages start with their own position prose; keep the first line only.
+    return { file, line, column: col, message: error.message.split('\n')[0] ?? error.message };
+  });
+  return { source, problems };
+}
+
+function describeIssue(issue: z.core.$ZodIssue): { message: string; keyName?: string } {
+  if (issue.code === 'unrecognized_keys') {
+    const keys = issue.keys.map((key) => `"${key}"`).join(', ');
+    return { message: `unknown key ${keys}`, keyName: issue.keys[0] };
+  }
+  return { message: issue.message };
+}
+
+/** Parses and validates; problems come back sorted by position. */
+export function parseYamlWith<Schema extends z.ZodType>(
+  schema: Schema,
+  text: string,
+  file: string,
+): { ok: true; value: z.output<Schema>; source: YamlSource } | { ok: false; problems: SourceProblem[] } {
+  const { source, problems } = readYamlSource(text, file);
+  if (problems.length > 0) return { ok: false, problems };
+  const result = schema.safeParse(source.document.toJS());
+  if (result.success) return { ok: true, value: result.data, source };
+  const positioned = result.error.issues.map((issue) => {
+    const path = issue.path.filter((key): key is PathKey => typeof key !== 'symbol');
+    const described = describeIssue(issue);
+    const { keyName } = described;
+    // Zod says "Invalid input" for a missing union value; say what actually happened.
+    const missing = path.length > 0 && !source.document.hasIn(path);
+    const message = missing ? 'is missing' : described.message;
+    const where = positionOf(source, path, keyName);
+    const field = path.length > 0 ? `${path.join('.')}: ` : '';
+    return { ...where, message: `${field}${message}` };
+  });
+  positioned.sort((a, b) => a.line - b.line || a.column - b.column);
+  return { ok: false, problems: positioned };
+}

@@ -1,0 +1,104 @@
+import { beforeAll, describe, expect, it } from 'vitest';
+import { loadKnowledgeBase, parseKnowledgeBase } from '../../../src/features/faq/kb-loader.js';
+import { buildMatcher, decide, type FaqMatcher } from '../../../src/features/faq/matcher.js';
+
+let matcher: FaqMatcher;
+beforeAll(async () => {
+  matcher = buildMatcher(await loadKnowledgeBase('flows/faq'));
+});
+
+const bestOf = (text: string) => matcher.match(text).best?.entryId;
+
+describe('matching the shipped knowledge base', () => {
+  it('survives typos', () => {
+    expect(bestOf('versandkosen?')).toBe('shipping-costs');
+    expect(bestOf('retour')).toBe('returns');
+    expect(bestOf('passwort vergesen')).toBe('account-password');
+    expect(bestOf('abo pausiern')).toBe('subscription-pause');
+  });
+
+  it('meets compound words from both sides', () => {
+    expect(bestOf('Ab wann ist es Versandkostenfrei')).toBe('shipping-costs');
+    expect(bestOf('was kosten versand und porto')).toBe('shipping-costs');
+    expect(bestOf('Lieferanschrift ändern')).toBe('change-address');
+  });
+
+  it('ignores umlaut spelling, case, punctuation and word order', () => {
+    const spellings = ['Rücksendeetikett', 'ruecksendeetikett', 'RUCKSENDEETIKETT!!!', 'rücksende-etikett'];
+    for (const spelling of spellings) expect(bestOf(spelling)).toBe('returns');
+    expect(bestOf('kündigen abo')).toBe('subscription-cancel');
+  });
+
+  it('uses synonyms of the knowledge base and of the general lexicon', () => {
+    expect(bestOf('Wie lange habe ich für eine Retoure Zeit?')).toBe('returns');
+    expect(bestOf('liefert ihr nach wien')).toBe('shipping-abroad');
+  });
+
+  it('answers English questions too', () => {
+    expect(bestOf('how do i reset my password')).toBe('account-password');
+  });
+
+  it('declines what it does not know', () => {
+    expect(matcher.match('Wie wird das Wetter morgen?').decision).toBe('none');
+    expect(matcher.match('').decision).toBe('none');
+    expect(matcher.match('!!!').best).toBeNull();
+  });
+
+  it('lists at most three distinct candidates, best first, with scores in [0, 1]', () => {
+    const result = matcher.match('abo');
+    expect(result.candidates.length).toBeLessThanOrEqual(3);
+    expect(new Set(result.candidates.map((c) => c.entryId)).size).toBe(result.candidates.length);
+    const scores = result.candidates.map((c) => c.score);
+    expect(scores).toEqual([...scores].sort((a, b) => b - a));
+    for (const score of scores) expect(score).toBeGreaterThanOrEqual(0);
+    for (const score of scores) expect(score).toBeLessThanOrEqual(1);
+  });
+
+  it('filters by tags', () => {
+    const result = matcher.match('Wann habt ihr geöffnet?', { tags: ['shop'] });
+    expect(result.candidates.every((c) => c.entryId !== 'opening-hours')).toBe(true);
+  });
+
+  it('honours a per-call threshold', () => {
+    const question = 'wie teuer ist bei euch der versand nach hause';
+    expect(matcher.match(question).decision).not.toBe('none');
+    expect(matcher.match(question, { threshold: 0.99 }).decision).toBe('none');
+  });
+});
+
+describe('clarify decision', () => {
+  const kb = parseKnowledgeBase([
+    {
+      file: 'subscriptions.yaml',
+      text: `
+entries:
+  - id: pause
+    questions: { de: [Abo pausieren, Kann ich mein Abo pausieren?] }
+    answer: Im Kundenkonto.
+  - id: cancel
+    questions: { de: [Abo kündigen, Kann ich mein Abo kündigen?] }
+    answer: Im Kundenkonto.
+`,
+    },
+  ]);
+  const small = buildMatcher(kb);
+
+  it('asks back when the two best entries are close', () => {
+    const result = small.match('Abo');
+    expect(result.decision).toBe('clarify');
+    expect(result.candidates.map((c) => c.entryId).sort()).toEqual(['cancel', 'pause']);
+  });
+
+  it('answers when one entry clearly wins', () => {
+    expect(small.match('Abo pausieren bitte').decision).toBe('answer');
+    expect(small.match('Abo pausieren bitte').best?.entryId).toBe('pause');
+  });
+
+  it('decides from threshold and margin', () => {
+    const a = { entryId: 'a', score: 0.8 };
+    expect(decide([a, { entryId: 'b', score: 0.78 }], 0.3, 0.04)).toBe('clarify');
+    expect(decide([a, { entryId: 'b', score: 0.5 }], 0.3, 0.04)).toBe('answer');
+    expect(decide([{ entryId: 'a', score: 0.2 }], 0.3, 0.04)).toBe('none');
+    expect(decide([], 0.3, 0.04)).toBe('none');
+  });
+});
