@@ -1,0 +1,50 @@
+/** Picks a localized text for a contact and fills `{{placeholders}}`; built-in texts where YAML gives none. */
+import type { Localized } from './program-schema.js';
+
+export function pickLocalized(text: Localized, locale: string, defaultLocale: string): string {
+  if (typeof text === 'string') return text;
+  const short = locale.slice(0, 2).toLowerCase();
+  return text[short] ?? text[defaultLocale] ?? Object.values(text)[0] ?? '';
+}
+
+/** Replaces `{{name}}` with values; unknown placeholders stay visible so a marketer notices them. */
+export function fillTemplate(template: string, values: Record<string, string | number>): string {
+  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) =>
+    name in values ? String(values[name]) : whole,
+  );
+}
+
+export const BUILT_IN_TEXTS = {
+  intro: {
+    de: 'Dein persönlicher Empfehlungslink – leite die nächste Nachricht einfach an Freunde weiter:',
+    en: 'Your personal referral link – just forward the next message to your friends:',
+  },
+  qr_caption: {
+    de: 'Oder lass deine Freunde diesen QR-Code scannen.',
+    en: 'Or let your friends scan this QR code.',
+  },
+  whatsapp_text: {
+    de: 'Hallo! Ich wurde eingeladen ({{payload}}).',
+    en: 'Hi! I was invited ({{payload}}).',
+  },
+  stats: {
+    de: 'Deine Empfehlungen: {{clicks}} Klicks auf deinen Link, {{joined}} Freunde sind dabei, {{conversions}} haben bestellt.',
+    en: 'Your referrals: {{clicks}} clicks on your link, {{joined}} friends joined, {{conversions}} ordered.',
+  },
+  stats_next: {
+    de: 'Noch {{remaining}} bis zur nächsten Belohnung: {{label}}.',
+    en: '{{remaining}} more to your next reward: {{label}}.',
+  },
+  stats_done: {
+    de: 'Du hast alle Belohnungen erreicht – danke!',
+    en: 'You have reached every reward – thank you!',
+  },
+  reward_pending: {
+    de: 'Danke! {{friends}} Freunde sind über dich dabei. Deine Belohnung bereiten wir gerade vor und schicken sie dir in Kürze.',
+    en: 'Thank you! {{friends}} friends joined through you. We are preparing your reward and will send it shortly.',
+  },
+  milestone_label: {
+    de: 'Belohnung für {{friends}} Freunde',
+    en: 'reward for {{friends}} friends',
+  },
+} satisfies Record<string, Localized>;
