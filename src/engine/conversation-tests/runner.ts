@@ -35,6 +35,14 @@ export interface ConversationTestOptions {
   filter?: string;
   capabilitiesOf?: (channel: ChannelName) => ChannelCapabilities;
   logger?: Logger;
+  /**
+   * Stores the test's contact and conversation where real actions find them (they write consent, codes,
+   * reminders for that contact). Without it both live only in memory, which suits stand-in actions.
+   */
+  prepareConversation?: (
+    contact: Contact,
+    now: Date,
+  ) => Promise<{ contact: Contact; conversationId: string }>;
 }
 
 export interface ConversationTestResult {
@@ -71,6 +79,7 @@ export async function runConversationTests(
 class ExpectationFailed extends Error {}
 
 interface Conversation {
+  id: string;
   state: ConversationState;
   contact: Contact;
   /** Every bot message in order. */
@@ -93,6 +102,7 @@ export async function runConversationTest(
   const locale = test.locale ?? options.flowSet.settings.default_locale;
   const now = test.now ?? DEFAULT_TEST_NOW;
   const conversation: Conversation = {
+    id: 'conversation-test',
     state: { ...EMPTY_CONVERSATION_STATE, vars: structuredClone(test.vars) as Record<string, JsonValue> },
     contact: {
       id: 'contact-test',
@@ -120,6 +130,11 @@ export async function runConversationTest(
     transcript: [],
   };
   const base = { name: test.name, file: test.file, line: test.line };
+  if (options.prepareConversation) {
+    const prepared = await options.prepareConversation(conversation.contact, now);
+    conversation.contact = prepared.contact;
+    conversation.id = prepared.conversationId;
+  }
   if (test.channel && !isChannelName(test.channel)) {
     return {
       ...base,
@@ -226,7 +241,7 @@ async function send(c: Conversation, context: PlayContext, event: TurnEvent, lin
     state: c.state,
     event,
     contact: c.contact,
-    conversationId: 'conversation-test',
+    conversationId: c.id,
     channel: context.channel,
     capabilities: context.capabilitiesOf?.(context.channel) ?? PLAIN_TEXT_CAPABILITIES,
     flows: context.flowSet,

@@ -1,0 +1,201 @@
+/**
+ * The composition root: builds every part of Plausch from the configuration, in dependency order, and knows
+ * how to start and stop them. `plausch serve`, `plausch chat` and the integration tests all come through here.
+ */
+import { hostname } from 'node:os';
+import type { Express } from 'express';
+import type { ChannelAdapter } from '../channels/types.js';
+import type { Config } from '../config.js';
+import { ActionRegistry } from '../engine/actions.js';
+import { registerCoreActions } from '../engine/core-actions.js';
+import { runTurn } from '../engine/run-turn.js';
+import type { InboundInterceptor } from '../engine/types.js';
+import type { Feature, FeatureContext } from '../features/types.js';
+import { FlowRepository } from '../flows/repository.js';
+import { createHttpApp, type HealthCheck } from '../http/app.js';
+import type { Logger } from '../logger.js';
+import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
+import type { SendGuard } from '../outbox/types.js';
+import { OutboxWorker } from '../outbox/worker.js';
+import { ConversationRuntime } from '../runtime/conversation-runtime.js';
+import { InProcessEventBus, type RuntimeEventBus } from '../runtime/events.js';
+import { openStore, type Store } from '../store/database.js';
+import { migrateToLatest } from '../store/migrate.js';
+import { createEnabledAdapters } from './channels.js';
+import { createFeatures } from './features.js';
+
+export const PLAUSCH_VERSION = '0.1.0';
+
+export interface PlauschOptions {
+  config: Config;
+  logger: Logger;
+  /** Extra adapters (the terminal chat, tests' fakes) next to those the configuration enables. */
+  extraAdapters?: readonly ChannelAdapter[];
+  /** Skip the configured adapters entirely (the terminal chat talks through its own adapter only). */
+  onlyExtraAdapters?: boolean;
+  now?: () => Date;
+  /** An already opened store (tests share one between two "instances"). */
+  store?: Store;
+  /** The event bus for live views; the console swaps in one that crosses instances. */
+  events?: RuntimeEventBus;
+}
+
+export interface Plausch {
+  config: Config;
+  store: Store;
+  flows: FlowRepository;
+  actions: ActionRegistry;
+  runtime: ConversationRuntime;
+  outbox: OutboxWorker;
+  events: RuntimeEventBus;
+  adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
+  features: readonly Feature[];
+  http: Express;
+  start(): Promise<void>;
+  stop(): Promise<void>;
+}
+
+export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
+  const { config, logger } = options;
+  const now = options.now ?? (() => new Date());
+  const instanceId = config.INSTANCE_ID ?? `${hostname()}-${process.pid}`;
+
+  const store =
+    options.store ?? openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.SQLITE_PATH });
+  const migration = await migrateToLatest(store);
+  if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
+
+  const featureContext: FeatureContext = { store, config, logger, now };
+  const features = await createFeatures(featureContext);
+
+  const actions = new ActionRegistry();
+  registerCoreActions(actions);
+  for (const feature of features) for (const action of feature.actions ?? []) actions.register(action);
+
+  // A broken flow set refuses to start with the list of problems; later broken edits keep the last good set.
+  const flows = await FlowRepository.open(config.FLOWS_DIR, actions, logger.child({ part: 'flows' }));
+
+  const configured = options.onlyExtraAdapters
+    ? new Map()
+    : await createEnabledAdapters(config, logger, store);
+  const adapters = new Map<ChannelName, ChannelAdapter>(configured);
+  for (const adapter of options.extraAdapters ?? []) adapters.set(adapter.name, adapter);
+
+  const interceptors: InboundInterceptor[] = features.flatMap((f) => [...(f.interceptors ?? [])]);
+  const guards: SendGuard[] = features.flatMap((f) => [...(f.guards ?? [])]);
+  const capabilitiesOf = (channel: ChannelName): ChannelCapabilities =>
+    adapters.get(channel)?.capabilities ?? PLAIN_TEXT_CAPABILITIES;
+
+  const events: RuntimeEventBus = options.events ?? new InProcessEventBus();
+  const runtime = new ConversationRuntime({
+    store,
+    logger: logger.child({ part: 'runtime' }),
+    flows: () => flows.current(),
+    actions,
+    interceptors: () => interceptors,
+    runTurn,
+    capabilitiesOf,
+    events,
+    now,
+    instanceId,
+  });
+  const outbox = new OutboxWorker({
+    store,
+    logger: logger.child({ part: 'outbox' }),
+    adapters,
+    guards: () => guards,
+    events,
+    instanceId,
+    now,
+    pollIntervalMs: 500,
+  });
+
+  let shuttingDown = false;
+  const readiness: HealthCheck[] = [
+    {
+      name: 'store',
+      check: async () => {
+        await store.db.selectFrom('contacts').select('id').limit(1).execute();
+        return { status: 'ok', detail: `${store.dialect}` };
+      },
+    },
+    {
+      name: 'flows',
+      check: async () => {
+        const status = flows.status();
+        const loaded = `${status.flows} flows, ${status.steps} steps loaded ${status.loadedAt.toISOString()}`;
+        if (!status.rejected) return { status: 'ok', detail: loaded };
+        const first = status.rejected.problems[0];
+        return {
+          status: 'degraded',
+          detail: `${loaded}; the latest edit was rejected (${status.rejected.problems.length} problems${
+            first ? `, first: ${first.file}:${first.line}:${first.column}: ${first.message}` : ''
+          })`,
+        };
+      },
+    },
+    ...[...adapters.values()].map(
+      (adapter): HealthCheck => ({
+        name: `channel:${adapter.name}`,
+        check: async () => {
+          const health = adapter.health();
+          const status = health.state === 'ready' ? 'ok' : health.state === 'down' ? 'down' : 'degraded';
+          return { status, ...(health.detail ? { detail: health.detail } : {}) };
+        },
+      }),
+    ),
+  ];
+
+  const http = createHttpApp({
+    logger: logger.child({ part: 'http' }),
+    apiTokens: config.API_TOKENS,
+    webhookRoutes: [...adapters.values()].flatMap((a) => [...a.routes]),
+    apiRouters: features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : [])),
+    publicRouters: features.flatMap((f) => (f.publicRouter ? [f.publicRouter] : [])),
+    openApi: features.flatMap((f) => (f.openApi ? [f.openApi] : [])),
+    readiness,
+    isShuttingDown: () => shuttingDown,
+    version: PLAUSCH_VERSION,
+  });
+
+  return {
+    config,
+    store,
+    flows,
+    actions,
+    runtime,
+    outbox,
+    events,
+    adapters,
+    features,
+    http,
+    async start() {
+      await runtime.recoverPending();
+      outbox.start();
+      for (const feature of features) await feature.start?.();
+      for (const adapter of adapters.values()) {
+        try {
+          await adapter.start(runtime);
+        } catch (error) {
+          // One broken channel must not take the others down; /readyz shows it.
+          logger.error({ err: error, channel: adapter.name }, 'channel failed to start');
+        }
+      }
+    },
+    async stop() {
+      shuttingDown = true;
+      for (const adapter of adapters.values()) {
+        await adapter
+          .stop()
+          .catch((error: unknown) =>
+            logger.warn({ err: error, channel: adapter.name }, 'channel stop failed'),
+          );
+      }
+      for (const feature of features) await feature.stop?.();
+      await runtime.stop();
+      await outbox.stop();
+      flows.close();
+      await store.close();
+    },
+  };
+}

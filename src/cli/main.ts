@@ -1,0 +1,135 @@
+/**
+ * `plausch` command line: thin over the modules. Each command loads only what it needs, so
+ * `plausch flows check` starts fast and never opens a database.
+ */
+import { Command, Option } from 'commander';
+import { runCommand } from './run-command.js';
+
+const program = new Command();
+program
+  .name('plausch')
+  .description('Conversations between a brand and its customers, inside the messengers they already use.')
+  .showHelpAfterError();
+
+program
+  .command('serve')
+  .description('start the server (HTTP, channels, outbox, schedulers) on the configured store')
+  .action(() =>
+    runCommand(async () => {
+      const { serve } = await import('./serve.js');
+      return serve();
+    }),
+  );
+
+const flows = program.command('flows').description('check, test and draw the YAML flows');
+const flowsDirOption = () => new Option('-d, --dir <dir>', 'flows directory (default: FLOWS_DIR or ./flows)');
+
+flows
+  .command('check')
+  .description('validate every flow file; prints file:line:column for each problem, exit 1 on errors')
+  .addOption(flowsDirOption())
+  .action((options: { dir?: string }) =>
+    runCommand(async () => {
+      const { flowsCheck } = await import('./flows-commands.js');
+      return flowsCheck(options.dir);
+    }),
+  );
+
+flows
+  .command('test')
+  .description('run the conversation tests in <flows>/tests/*.test.yaml')
+  .addOption(flowsDirOption())
+  .option('-f, --filter <text>', 'only tests whose name contains this text')
+  .action((options: { dir?: string; filter?: string }) =>
+    runCommand(async () => {
+      const { flowsTest } = await import('./flows-commands.js');
+      return flowsTest(options.dir, options.filter);
+    }),
+  );
+
+flows
+  .command('graph <flowId>')
+  .description('print a Mermaid diagram of a flow')
+  .addOption(flowsDirOption())
+  .action((flowId: string, options: { dir?: string }) =>
+    runCommand(async () => {
+      const { flowsGraph } = await import('./flows-commands.js');
+      return flowsGraph(flowId, options.dir);
+    }),
+  );
+
+program
+  .command('chat')
+  .description('talk to the flows in this terminal, no channel needed')
+  .option('-l, --locale <locale>', 'language to chat in (de, en)')
+  .option('-n, --name <firstName>', 'your first name in the chat', 'Alex')
+  .option('--store', 'use the configured database instead of a throw-away in-memory one')
+  .action((options: { locale?: string; name: string; store?: boolean }) =>
+    runCommand(async () => {
+      const { chat } = await import('./chat-command.js');
+      return chat(options);
+    }),
+  );
+
+program
+  .command('actions')
+  .description('list the actions flows can call')
+  .action(() =>
+    runCommand(async () => {
+      const { listActions } = await import('./flows-commands.js');
+      return listActions();
+    }),
+  );
+
+const db = program.command('db').description('database maintenance');
+db.command('migrate')
+  .description('bring the database schema up to date (also done at start-up)')
+  .action(() =>
+    runCommand(async () => {
+      const { migrate } = await import('./db-commands.js');
+      return migrate();
+    }),
+  );
+
+const faq = program.command('faq').description('the service-questions knowledge base');
+faq
+  .command('eval [file]')
+  .description('score the matcher on (question, expected answer) pairs; exit 1 below the file’s min_accuracy')
+  .addOption(flowsDirOption())
+  .action((file: string | undefined, options: { dir?: string }) =>
+    runCommand(async () => {
+      const { faqEval } = await import('./faq-commands.js');
+      return faqEval(file, options.dir);
+    }),
+  );
+faq
+  .command('unanswered')
+  .description('list questions the bot could not answer, most frequent first')
+  .option('--limit <n>', 'how many', '50')
+  .action((options: { limit: string }) =>
+    runCommand(async () => {
+      const { faqUnanswered } = await import('./faq-commands.js');
+      return faqUnanswered(Number.parseInt(options.limit, 10));
+    }),
+  );
+
+const users = program.command('users').description('console staff accounts');
+users
+  .command('add <email>')
+  .description('create a staff account; the password is read from PLAUSCH_PASSWORD or asked for')
+  .addOption(
+    new Option('-r, --role <role>', 'agent, supervisor or admin')
+      .choices(['agent', 'supervisor', 'admin'])
+      .default('agent'),
+  )
+  .option('-n, --name <name>', 'display name')
+  .option('-t, --team <team>', 'team (e.g. service, sales)')
+  .action(
+    (email: string, options: { role: 'agent' | 'supervisor' | 'admin'; name?: string; team?: string }) =>
+      runCommand(async () => {
+        const { addUser } = await import('./user-commands.js');
+        return addUser(email, options);
+      }),
+  );
+
+await program.parseAsync(process.argv);

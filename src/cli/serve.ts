@@ -1,0 +1,56 @@
+/**
+ * `plausch serve` / `npm start`: starts everything and shuts down gracefully on SIGTERM/SIGINT:
+ * stop taking new work, let in-flight turns and sends finish, close the store.
+ */
+import type { Server } from 'node:http';
+import { createPlausch, PLAUSCH_VERSION } from '../app/plausch.js';
+import { loadConfig } from '../config.js';
+import { createLogger } from '../logger.js';
+
+const SHUTDOWN_GRACE_MS = 15_000;
+
+export async function serve(): Promise<number | undefined> {
+  const config = loadConfig();
+  const logger = createLogger(config.LOG_LEVEL, process.stdout.isTTY && config.NODE_ENV !== 'production');
+  const plausch = await createPlausch({ config, logger });
+  await plausch.start();
+
+  const server: Server = await new Promise((resolve, reject) => {
+    const listening = plausch.http.listen(config.PORT, config.HOST, () => resolve(listening));
+    listening.once('error', reject);
+  });
+  const address = server.address();
+  const port = typeof address === 'object' && address ? address.port : config.PORT;
+  logger.info(
+    {
+      port,
+      store: plausch.store.description,
+      channels: [...plausch.adapters.keys()],
+      version: PLAUSCH_VERSION,
+    },
+    `Plausch is listening on http://localhost:${port} — open it in a browser to chat with the sample flows`,
+  );
+
+  let stopping = false;
+  const shutdown = async (signal: string) => {
+    if (stopping) return;
+    stopping = true;
+    logger.info({ signal }, 'shutting down: finishing work in flight');
+    const forced = setTimeout(() => {
+      logger.error('shutdown took too long; exiting');
+      process.exit(1);
+    }, SHUTDOWN_GRACE_MS);
+    forced.unref();
+    // Stop accepting connections first; keep-alive sockets are closed once idle.
+    const closed = new Promise<void>((resolve) => server.close(() => resolve()));
+    server.closeIdleConnections();
+    await plausch.stop();
+    await closed;
+    clearTimeout(forced);
+    logger.info('stopped');
+  };
+  process.once('SIGTERM', () => void shutdown('SIGTERM'));
+  process.once('SIGINT', () => void shutdown('SIGINT'));
+  process.on('SIGHUP', () => void plausch.flows.reload());
+  return undefined;
+}
