@@ -42,8 +42,16 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('sent_at', 'bigint')
     .addUniqueConstraint('event_reminders_once', ['event_id', 'contact_id', 'offset'])
     .execute();
-  await db.schema.createIndex('event_reminders_due').on('event_reminders').columns(['status', 'due_at']).execute();
-  await db.schema.createIndex('event_reminders_contact').on('event_reminders').columns(['contact_id']).execute();
+  await db.schema
+    .createIndex('event_reminders_due')
+    .on('event_reminders')
+    .columns(['status', 'due_at'])
+    .execute();
+  await db.schema
+    .createIndex('event_reminders_contact')
+    .on('event_reminders')
+    .columns(['contact_id'])
+    .execute();
 }
 
 export async function down(db: AnyDb): Promise<void> {
