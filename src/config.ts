@@ -4,7 +4,8 @@
  */
 import { z } from 'zod';
 
-const emptyToUndefined = (value: unknown) => (typeof value === 'string' && value.trim() === '' ? undefined : value);
+const emptyToUndefined = (value: unknown) =>
+  typeof value === 'string' && value.trim() === '' ? undefined : value;
 const optionalString = z.preprocess(emptyToUndefined, z.string().optional());
 const optionalUrl = z.preprocess(emptyToUndefined, z.string().url().optional());
 const flag = (fallback: boolean) =>
@@ -29,7 +30,10 @@ const commaList = z.preprocess(
 );
 
 export const configSchema = z.object({
-  NODE_ENV: z.preprocess(emptyToUndefined, z.enum(['development', 'production', 'test']).default('development')),
+  NODE_ENV: z.preprocess(
+    emptyToUndefined,
+    z.enum(['development', 'production', 'test']).default('development'),
+  ),
   PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   /** Where customers reach this server: referral links, webhooks, .ics links. */
@@ -91,7 +95,10 @@ export const configSchema = z.object({
   BOTFRAMEWORK_ENABLED: flag(false),
   MICROSOFT_APP_ID: optionalString,
   MICROSOFT_APP_PASSWORD: optionalString,
-  MICROSOFT_APP_TYPE: z.preprocess(emptyToUndefined, z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional()),
+  MICROSOFT_APP_TYPE: z.preprocess(
+    emptyToUndefined,
+    z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional(),
+  ),
   MICROSOFT_APP_TENANT_ID: optionalString,
 
   // --- Web chat widget
@@ -122,16 +129,22 @@ export type Config = z.infer<typeof configSchema>;
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
-    super(`The configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`);
+    super(
+      `The configuration has ${problems.length} problem(s):\n${problems.map((p) => `  - ${p}`).join('\n')}`,
+    );
     this.name = 'ConfigError';
   }
 }
 
 /** Parses the environment; throws a ConfigError listing every problem at once. */
-export function loadConfig(env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env): Config {
+export function loadConfig(
+  env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env,
+): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`));
+    throw new ConfigError(
+      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    );
   }
   const config = parsed.data;
   const problems = crossCheck(config);
@@ -144,15 +157,23 @@ function crossCheck(config: Config): string[] {
   const problems: string[] = [];
   const needsMeta = Boolean(config.WHATSAPP_CLOUD_TOKEN || config.MESSENGER_PAGE_TOKEN);
   if (needsMeta && !config.META_APP_SECRET) {
-    problems.push('META_APP_SECRET: required when WHATSAPP_CLOUD_TOKEN or MESSENGER_PAGE_TOKEN is set (webhook signatures)');
+    problems.push(
+      'META_APP_SECRET: required when WHATSAPP_CLOUD_TOKEN or MESSENGER_PAGE_TOKEN is set (webhook signatures)',
+    );
   }
   if (needsMeta && !config.META_VERIFY_TOKEN) {
-    problems.push('META_VERIFY_TOKEN: required when WHATSAPP_CLOUD_TOKEN or MESSENGER_PAGE_TOKEN is set (webhook handshake)');
+    problems.push(
+      'META_VERIFY_TOKEN: required when WHATSAPP_CLOUD_TOKEN or MESSENGER_PAGE_TOKEN is set (webhook handshake)',
+    );
   }
   if (config.WHATSAPP_CLOUD_TOKEN && !config.WHATSAPP_CLOUD_PHONE_NUMBER_ID) {
     problems.push('WHATSAPP_CLOUD_PHONE_NUMBER_ID: required when WHATSAPP_CLOUD_TOKEN is set');
   }
-  if (config.MICROSOFT_APP_ID && !config.MICROSOFT_APP_PASSWORD && config.MICROSOFT_APP_TYPE !== 'UserAssignedMSI') {
+  if (
+    config.MICROSOFT_APP_ID &&
+    !config.MICROSOFT_APP_PASSWORD &&
+    config.MICROSOFT_APP_TYPE !== 'UserAssignedMSI'
+  ) {
     problems.push('MICROSOFT_APP_PASSWORD: required when MICROSOFT_APP_ID is set');
   }
   if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && !config.MICROSOFT_APP_TENANT_ID) {

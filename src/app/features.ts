@@ -7,6 +7,8 @@ import { join } from 'node:path';
 import { createCrmFeature } from '../features/crm/index.js';
 import { createEventsFeature } from '../features/events/index.js';
 import { createFaqFeature } from '../features/faq/feature.js';
+import { createHandoffFeature } from '../features/handoff/feature.js';
+import { consentStatesOf } from '../features/newsletter/consent-states.js';
 import { createNewsletterFeature } from '../features/newsletter/index.js';
 import { createReferralsFeature } from '../features/referrals/index.js';
 import type { Feature, FeatureContext } from '../features/types.js';
@@ -41,6 +43,10 @@ export async function createFeatures(
     }
   };
 
+  // Handoff first: its interceptor (asking for a person, complaints) should win over other features' ones.
+  await build('handoff', () =>
+    createHandoffFeature(context, { settingsFile: join(flowsDir, 'handoff', 'settings.yaml') }),
+  );
   await build('faq', () => createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }));
   const newsletter = await build('newsletter', () =>
     createNewsletterFeature(context, { topicsFile: join(flowsDir, 'newsletter', 'topics.yaml') }),
@@ -54,6 +60,8 @@ export async function createFeatures(
   await build('referrals', () =>
     createReferralsFeature(context, { campaignsFile: join(flowsDir, 'referrals', 'campaigns.yaml') }),
   );
-  await build('crm', () => createCrmFeature(context, {}));
+  await build('crm', () =>
+    createCrmFeature(context, { consentLookup: (contactId) => consentStatesOf(context.store, contactId) }),
+  );
   return features;
 }

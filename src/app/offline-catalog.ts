@@ -40,6 +40,13 @@ export async function openOfflineCatalog(flowsDir: string): Promise<OfflineCatal
     { store, config, logger: silentLogger, now: () => new Date() },
     { onFeatureError: (name, error) => problems.push(`${name}: ${error.message}`) },
   );
+  for (const feature of features) {
+    try {
+      await feature.loadData?.();
+    } catch (error) {
+      problems.push(`${feature.name}: ${error instanceof Error ? error.message : String(error)}`);
+    }
+  }
   const actions = new ActionRegistry();
   registerCoreActions(actions);
   for (const feature of features) for (const action of feature.actions ?? []) actions.register(action);

@@ -12,6 +12,10 @@ import { runTurn } from '../engine/run-turn.js';
 import type { InboundInterceptor } from '../engine/types.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
+import { ensureFirstAdmin } from '../console/auth/users.js';
+import { PostgresEventRelay } from '../console/live/pg-relay.js';
+import { createConsoleRouter } from '../console/router.js';
+import type { HandoffFeature } from '../features/handoff/feature.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
@@ -60,6 +64,8 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
   const now = options.now ?? (() => new Date());
   const instanceId = config.INSTANCE_ID ?? `${hostname()}-${process.pid}`;
 
+  // A store handed in belongs to the caller (tests run two instances on one); one opened here is closed here.
+  const ownsStore = !options.store;
   const store =
     options.store ?? openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.SQLITE_PATH });
   const migration = await migrateToLatest(store);
@@ -86,7 +92,13 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
   const capabilitiesOf = (channel: ChannelName): ChannelCapabilities =>
     adapters.get(channel)?.capabilities ?? PLAIN_TEXT_CAPABILITIES;
 
-  const events: RuntimeEventBus = options.events ?? new InProcessEventBus();
+  // On PostgreSQL several instances may serve one database: live events cross them through LISTEN/NOTIFY.
+  const relay =
+    !options.events && store.dialect === 'postgres' && store.pgPool
+      ? new PostgresEventRelay({ pool: store.pgPool, instanceId, logger: logger.child({ part: 'live-events' }) })
+      : null;
+  await relay?.start();
+  const events: RuntimeEventBus = options.events ?? relay ?? new InProcessEventBus();
   const runtime = new ConversationRuntime({
     store,
     logger: logger.child({ part: 'runtime' }),
@@ -154,6 +166,20 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     publicRouters: features.flatMap((f) => (f.publicRouter ? [f.publicRouter] : [])),
     openApi: features.flatMap((f) => (f.openApi ? [f.openApi] : [])),
     readiness,
+    consoleRouter: createConsoleRouter({
+      store,
+      events,
+      adapters,
+      startFlow: (conversationId, flowId, stepId) => runtime.startFlow(conversationId, flowId, stepId),
+      flows: () => [...flows.current().flows.values()].map((f) => ({ id: f.definition.id, steps: Object.keys(f.definition.steps) })),
+      teams: () => {
+        const handoff = features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f);
+        return Object.entries(handoff?.settings.teams ?? {}).map(([id, team]) => ({ id, name: team.name }));
+      },
+      logger,
+      publicUrl: config.PUBLIC_URL,
+      now,
+    }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
   });
@@ -170,6 +196,8 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     features,
     http,
     async start() {
+      const admin = await ensureFirstAdmin(store.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, now());
+      if (admin) logger.info({ userId: admin.id }, 'first console admin created from ADMIN_EMAIL');
       await runtime.recoverPending();
       outbox.start();
       for (const feature of features) await feature.start?.();
@@ -195,7 +223,8 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.stop();
       await outbox.stop();
       flows.close();
-      await store.close();
+      await relay?.stop();
+      if (ownsStore) await store.close();
     },
   };
 }

@@ -29,6 +29,11 @@ export interface Feature {
   /** Mounted at the site root without auth (e.g. /r/<code>, /events/<id>.ics). */
   readonly publicRouter?: Router;
   readonly openApi?: OpenApiFragment;
+  /**
+   * Loads the feature's own files into the store (events, coupon codes) without starting background jobs;
+   * `start()` does this too. Offline tools (`plausch flows test`) call only this.
+   */
+  loadData?(): Promise<void>;
   /** Starts background jobs (schedulers); resolves once they run. */
   start?(): Promise<void>;
   /** Stops background jobs, finishing the work in hand. */

@@ -8,9 +8,7 @@ import { z } from 'zod';
 /** Flow, step and variable names: short, lowercase, readable in a payload and a Mermaid graph. */
 export const IDENTIFIER = /^[a-z][a-z0-9_-]*$/;
 const identifier = (what: string) =>
-  z
-    .string()
-    .regex(IDENTIFIER, `${what} must start with a lowercase letter and use only a-z, 0-9, _ and -`);
+  z.string().regex(IDENTIFIER, `${what} must start with a lowercase letter and use only a-z, 0-9, _ and -`);
 
 /** A text given once for every locale, or per locale: `{ de: "Hallo", en: "Hello" }`. */
 export const localizedTextSchema = z.union([
@@ -116,7 +114,10 @@ export const stepSchema = z
     /** Free-text note for the people who edit this flow; never shown to customers. */
     note: z.string().optional(),
     set: z.record(z.string(), scalarSchema).optional(),
-    action: z.string().regex(/^[a-z][a-z0-9_.-]*$/, 'action names look like newsletter.subscribe').optional(),
+    action: z
+      .string()
+      .regex(/^[a-z][a-z0-9_.-]*$/, 'action names look like newsletter.subscribe')
+      .optional(),
     with: z.record(z.string(), z.unknown()).optional(),
     /** Next step per action outcome: `{ subscribed: thanks, already: already_in }`. */
     on: z.record(z.string(), identifier('a step name')).optional(),
@@ -197,8 +198,14 @@ export type FlowDefinition = z.infer<typeof flowSchema>;
 
 /** `flows/settings.yaml`: what holds for every flow. */
 export const flowSettingsSchema = z.strictObject({
-  default_locale: z.string().regex(/^[a-z]{2}$/).default('de'),
-  locales: z.array(z.string().regex(/^[a-z]{2}$/)).min(1).default(['de', 'en']),
+  default_locale: z
+    .string()
+    .regex(/^[a-z]{2}$/)
+    .default('de'),
+  locales: z
+    .array(z.string().regex(/^[a-z]{2}$/))
+    .min(1)
+    .default(['de', 'en']),
   /** Misunderstood inputs in one step before the fallback takes over. */
   max_misses: z.number().int().min(1).max(10).default(2),
   /** Flow that takes over after too many misses (often one that offers a person). */

@@ -62,7 +62,9 @@ export function requireApiToken(tokens: readonly string[]): RequestHandler {
 export function apiErrorHandler(logger: Logger) {
   return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
     if (error instanceof ApiError) {
-      res.status(error.status).json({ error: error.message, ...(error.details ? { details: error.details } : {}) });
+      res
+        .status(error.status)
+        .json({ error: error.message, ...(error.details ? { details: error.details } : {}) });
       return;
     }
     if (error instanceof SyntaxError && 'body' in error) {

@@ -5,7 +5,7 @@
 import express, { type Express, type Router } from 'express';
 import type { WebhookRoute } from '../channels/types.js';
 import type { Logger } from '../logger.js';
-import { type OpenApiFragment, apiErrorHandler, requireApiToken } from './api-support.js';
+import { apiErrorHandler, type OpenApiFragment, requireApiToken } from './api-support.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { createWebhookRouter } from './webhooks.js';
 
@@ -46,13 +46,19 @@ export function createHttpApp(parts: HttpAppParts): Express {
         try {
           return { name: check.name, ...(await check.check()) };
         } catch (error) {
-          return { name: check.name, status: 'down' as const, detail: error instanceof Error ? error.message : String(error) };
+          return {
+            name: check.name,
+            status: 'down' as const,
+            detail: error instanceof Error ? error.message : String(error),
+          };
         }
       }),
     );
     const shuttingDown = parts.isShuttingDown();
     const ready = !shuttingDown && results.every((r) => r.status !== 'down');
-    res.status(ready ? 200 : 503).json({ status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready', checks: results });
+    res
+      .status(ready ? 200 : 503)
+      .json({ status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready', checks: results });
   });
 
   // Webhooks first, with their own raw-body parsing (signatures need the exact bytes).

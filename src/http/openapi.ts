@@ -1,7 +1,10 @@
 /** Merges the features' OpenAPI fragments into the one document served at /api/v1/openapi.json. */
 import type { OpenApiFragment } from './api-support.js';
 
-export function buildOpenApiDocument(fragments: readonly OpenApiFragment[], version: string): Record<string, unknown> {
+export function buildOpenApiDocument(
+  fragments: readonly OpenApiFragment[],
+  version: string,
+): Record<string, unknown> {
   const paths: Record<string, unknown> = {};
   const schemas: Record<string, unknown> = {};
   for (const fragment of fragments) {
@@ -16,7 +19,8 @@ export function buildOpenApiDocument(fragments: readonly OpenApiFragment[], vers
     info: {
       title: 'Plausch API',
       version,
-      description: 'Administer flows, newsletters, events, referrals and leads. Every route needs `Authorization: Bearer <API token>`.',
+      description:
+        'Administer flows, newsletters, events, referrals and leads. Every route needs `Authorization: Bearer <API token>`.',
     },
     servers: [{ url: '/api/v1' }],
     security: [{ bearerAuth: [] }],

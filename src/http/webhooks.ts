@@ -4,8 +4,8 @@
  * `body: undefined` so the adapter answers 400 in its own words.
  */
 import express, { type Request, type Response, type Router } from 'express';
-import type { Logger } from '../logger.js';
 import type { WebhookRequest, WebhookRoute } from '../channels/types.js';
+import type { Logger } from '../logger.js';
 
 const MAX_WEBHOOK_BODY = '1mb';
 
@@ -17,7 +17,11 @@ export function createWebhookRouter(routes: readonly WebhookRoute[], logger: Log
       const rawBody = Buffer.isBuffer(req.body) ? req.body : Buffer.alloc(0);
       const webhookRequest = req as unknown as WebhookRequest;
       Object.defineProperty(webhookRequest, 'rawBody', { value: rawBody, configurable: true });
-      Object.defineProperty(webhookRequest, 'body', { value: parseJsonBody(req, rawBody), configurable: true, writable: true });
+      Object.defineProperty(webhookRequest, 'body', {
+        value: parseJsonBody(req, rawBody),
+        configurable: true,
+        writable: true,
+      });
       Object.defineProperty(webhookRequest, 'query', { value: flattenQuery(req.query), configurable: true });
       try {
         await route.handle(webhookRequest, res);

@@ -78,7 +78,15 @@ export interface OutboundMessage {
 }
 
 /** Delivery states an outbound message passes through; `held` = not sendable under the channel's rules. */
-export type DeliveryStatus = 'queued' | 'sending' | 'sent' | 'delivered' | 'read' | 'failed' | 'held' | 'cancelled';
+export type DeliveryStatus =
+  | 'queued'
+  | 'sending'
+  | 'sent'
+  | 'delivered'
+  | 'read'
+  | 'failed'
+  | 'held'
+  | 'cancelled';
 
 /** A platform's report about a message we sent. */
 export interface DeliveryReport {

@@ -40,7 +40,9 @@ export function openStore(options: OpenStoreOptions): Store {
     return openPostgres(url, options);
   }
   if (url !== '' && !url.startsWith('sqlite:') && !url.startsWith('file:')) {
-    throw new Error(`DATABASE_URL must be empty (SQLite), sqlite:<path> or postgres://…; got "${redactUrl(url)}"`);
+    throw new Error(
+      `DATABASE_URL must be empty (SQLite), sqlite:<path> or postgres://…; got "${redactUrl(url)}"`,
+    );
   }
   const path = url === '' ? options.sqlitePath : url.replace(/^(sqlite|file):(\/\/)?/, '');
   return openSqlite(path);

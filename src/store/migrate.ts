@@ -28,5 +28,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationReport> {
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
     throw new Error(`database migration ${failed} failed: ${cause}`);
   }
-  return { applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName) };
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
 }

@@ -1,6 +1,11 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { migrateToLatest } from '../../src/store/migrate.js';
-import { createTestDatabase, dialectsUnderTest, notePostgresSkipped, type TestStoreHandle } from '../support/stores.js';
+import {
+  createTestDatabase,
+  dialectsUnderTest,
+  notePostgresSkipped,
+  type TestStoreHandle,
+} from '../support/stores.js';
 
 notePostgresSkipped();
 

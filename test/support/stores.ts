@@ -48,7 +48,12 @@ export async function createTestDatabase(dialect: StoreDialect): Promise<TestSto
   await admin.query(`CREATE SCHEMA ${schema}`);
   await admin.end();
   const open = async () => {
-    const store = openStore({ databaseUrl: postgresUrl, sqlitePath: '', postgresSchema: schema, poolSize: 5 });
+    const store = openStore({
+      databaseUrl: postgresUrl,
+      sqlitePath: '',
+      postgresSchema: schema,
+      poolSize: 5,
+    });
     await migrateToLatest(store);
     opened.push(store);
     return store;

@@ -18,7 +18,9 @@ export default class SummaryReporter implements Reporter {
       }
     }
     if (!process.env.TEST_DATABASE_URL) {
-      process.stdout.write('\nPostgreSQL tests were skipped: set TEST_DATABASE_URL=postgres://… to run them (CI does).\n');
+      process.stdout.write(
+        '\nPostgreSQL tests were skipped: set TEST_DATABASE_URL=postgres://… to run them (CI does).\n',
+      );
     }
     process.stdout.write(`\n${passed} passed, ${failed} failed, ${skipped} skipped\n`);
   }

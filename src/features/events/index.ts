@@ -89,6 +89,9 @@ export function createEventsFeature(ctx: FeatureContext, options: EventsFeatureO
     syncDefinitions: async () =>
       syncYamlEvents(serviceDeps, loadEventDefinitions(eventsDir, flowsDir), ctx.now().getTime(), logger),
     runReminders,
+    async loadData() {
+      await syncYamlEvents(serviceDeps, loadEventDefinitions(eventsDir, flowsDir), ctx.now().getTime(), logger);
+    },
     actions: createEventActions({ db, links, defaultDetailStep: options.defaultDetailStep ?? 'events.show' }),
     apiRouter: createEventsApiRouter({
       ...serviceDeps,

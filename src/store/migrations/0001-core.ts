@@ -37,7 +37,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('updated_at', 'bigint', (c) => c.notNull())
     .addUniqueConstraint('conversations_contact_unique', ['contact_id'])
     .execute();
-  await db.schema.createIndex('conversations_status').on('conversations').columns(['status', 'updated_at']).execute();
+  await db.schema
+    .createIndex('conversations_status')
+    .on('conversations')
+    .columns(['status', 'updated_at'])
+    .execute();
 
   await db.schema
     .createTable('inbound_events')
@@ -53,7 +57,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('processed_at', 'bigint')
     .addUniqueConstraint('inbound_events_dedupe', ['channel', 'native_id'])
     .execute();
-  await db.schema.createIndex('inbound_events_pending').on('inbound_events').columns(['status', 'received_at']).execute();
+  await db.schema
+    .createIndex('inbound_events_pending')
+    .on('inbound_events')
+    .columns(['status', 'received_at'])
+    .execute();
 
   await db.schema
     .createTable('messages')
@@ -69,7 +77,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('outbox_id', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('messages_conversation').on('messages').columns(['conversation_id', 'created_at']).execute();
+  await db.schema
+    .createIndex('messages_conversation')
+    .on('messages')
+    .columns(['conversation_id', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('outbox')
@@ -95,7 +107,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('failed_at', 'bigint')
     .execute();
   await db.schema.createIndex('outbox_due').on('outbox').columns(['status', 'next_attempt_at']).execute();
-  await db.schema.createIndex('outbox_native').on('outbox').columns(['channel', 'native_message_id']).execute();
+  await db.schema
+    .createIndex('outbox_native')
+    .on('outbox')
+    .columns(['channel', 'native_message_id'])
+    .execute();
   await db.schema.createIndex('outbox_source').on('outbox').columns(['source_id', 'status']).execute();
 }
 

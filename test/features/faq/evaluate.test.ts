@@ -24,7 +24,9 @@ describe('the shipped evaluation set', () => {
 describe('runFaqEvalCommand', () => {
   it('prints a table and the accuracy and exits 0 when it passes', async () => {
     const lines: string[] = [];
-    const code = await runFaqEvalCommand('flows/tests/faq-eval.yaml', 'flows/faq', (line) => lines.push(line));
+    const code = await runFaqEvalCommand('flows/tests/faq-eval.yaml', 'flows/faq', (line) =>
+      lines.push(line),
+    );
     expect(code).toBe(0);
     expect(lines[0]).toMatch(/expected\s+predicted\s+score\s+decision\s+question/);
     expect(lines.some((line) => /^top-1 accuracy: +\d+\.\d%/.test(line))).toBe(true);
