@@ -100,15 +100,28 @@ async function dispatch(session: TurnSession): Promise<Resolution> {
   );
   if (trigger) return started(await startTrigger(session, trigger));
 
+  // A whole question typed at a menu ("Wie lange dauert der Versand?") is not a failed choice: the customer
+  // asks something else, so the fallback flow (which tries the knowledge base) answers it. Short input that
+  // fits nothing ("blablubb") still counts as a miss and gets the re-prompt.
+  const fallback = fallbackFlowId(flows);
+  if (waiting && waiting.awaiting === 'choice' && fallback && text && looksLikeQuestion(text)) {
+    session.vars.last_input = text;
+    return started(await runSteps(session, { flowId: fallback }));
+  }
   if (waiting) return miss(session, waiting, text);
 
-  const fallback = fallbackFlowId(flows);
+
   if (fallback) {
     session.vars.last_input = text ?? '';
     return started(await runSteps(session, { flowId: fallback }));
   }
   session.messages.push({ text: session.text('not_understood') });
   return { position: null, misses: 0 };
+}
+
+/** Three words or more, or a question mark: something said, not a mistyped option. */
+function looksLikeQuestion(text: string): boolean {
+  return text.includes('?') || text.split(/\s+/).filter((word) => /\p{L}/u.test(word)).length >= 3;
 }
 
 function started(position: Position): Resolution {

@@ -90,7 +90,8 @@ export class TelegramCustomer {
     options: { atLeast?: number; quietMs?: number; timeoutMs?: number } = {},
   ): Promise<BotMessage[]> {
     const atLeast = options.atLeast ?? 1;
-    const quietMs = options.quietMs ?? 400;
+    // Telegram paces one message per second per chat, so a multi-message answer has ~1 s gaps.
+    const quietMs = options.quietMs ?? 1300;
     const deadline = Date.now() + (options.timeoutMs ?? 10_000);
     let seen = this.sendsToMe().length;
     let quietSince = Date.now();
