@@ -110,7 +110,6 @@ async function dispatch(session: TurnSession): Promise<Resolution> {
   }
   if (waiting) return miss(session, waiting, text);
 
-
   if (fallback) {
     session.vars.last_input = text ?? '';
     return started(await runSteps(session, { flowId: fallback }));

@@ -9,7 +9,12 @@ import type { NewsletterTables } from '../../src/features/newsletter/tables.js';
 import { enqueueOutbound } from '../../src/outbox/enqueue.js';
 import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
 import { type RunningPlausch, startPlausch } from '../support/plausch-instance.js';
-import { createTestDatabase, dialectsUnderTest, notePostgresSkipped, type TestStoreHandle } from '../support/stores.js';
+import {
+  createTestDatabase,
+  dialectsUnderTest,
+  notePostgresSkipped,
+  type TestStoreHandle,
+} from '../support/stores.js';
 import { TelegramCustomer } from '../support/telegram-customer.js';
 
 notePostgresSkipped();
@@ -151,7 +156,11 @@ describe.each(dialectsUnderTest)('sample brand through Telegram on %s', (dialect
     while (Date.now() < deadline && (status === 'queued' || status === 'sending')) {
       await new Promise((resolve) => setTimeout(resolve, 50));
       status = (
-        await running!.plausch.store.db.selectFrom('outbox').select('status').where('id', '=', rowId!).executeTakeFirstOrThrow()
+        await running!.plausch.store.db
+          .selectFrom('outbox')
+          .select('status')
+          .where('id', '=', rowId!)
+          .executeTakeFirstOrThrow()
       ).status;
     }
     expect(status).toBe('cancelled');

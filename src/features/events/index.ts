@@ -90,7 +90,12 @@ export function createEventsFeature(ctx: FeatureContext, options: EventsFeatureO
       syncYamlEvents(serviceDeps, loadEventDefinitions(eventsDir, flowsDir), ctx.now().getTime(), logger),
     runReminders,
     async loadData() {
-      await syncYamlEvents(serviceDeps, loadEventDefinitions(eventsDir, flowsDir), ctx.now().getTime(), logger);
+      await syncYamlEvents(
+        serviceDeps,
+        loadEventDefinitions(eventsDir, flowsDir),
+        ctx.now().getTime(),
+        logger,
+      );
     },
     actions: createEventActions({ db, links, defaultDetailStep: options.defaultDetailStep ?? 'events.show' }),
     apiRouter: createEventsApiRouter({
