@@ -51,7 +51,7 @@ describe('conversation tests', () => {
     expect(result?.failure).toBe(
       `${join(dir, 'wrong.test.yaml')}:5: expected the bot to say “Guten Abend, Anna” but the bot said ` +
         '“Hallo Anna! ☕ Schön, dass du bei der Kaffeerösterei Bohnenglück vorbeischaust. Ich bin der Chat-Assistent der Rösterei.”, ' +
-        '“Wobei kann ich dir helfen? [Frage stellen | Events | Newsletter | Freunde werben | Mit einem Menschen sprechen]” ' +
+        '“Wobei kann ich dir helfen? [Frage stellen | Events | Newsletter | Freunde werben | Persönliche Hilfe]” ' +
         '(steps: welcome.greet → welcome.first_hello → welcome.menu)',
     );
   });
@@ -66,6 +66,11 @@ describe('conversation tests', () => {
       ['  - vars: { greeted: false }', /:5: expected vars.greeted to be false but it is true/],
       ['  - effects: [handoff]', /:5: expected the effect handoff but got none/],
       ['  - no_reply: true', /:5: expected no reply but the bot said “Hallo!/],
+      [
+        '  - replies: 1',
+        /:5: expected 1 message since the customer's last step but the bot said “Hallo!.*”, “Wobei/,
+      ],
+      ['  - replies: 3', /:5: expected 3 messages since the customer's last step but the bot said/],
       [
         '  - press: Kuchen',
         /:5: expected a button “Kuchen” to press but the last message has \[Frage stellen/,
@@ -174,7 +179,7 @@ describe('plausch chat', () => {
     expect(text).toContain('  1) Frage stellen\n  2) Events\n  3) Newsletter');
     expect(text).toContain('🤖 Worüber möchtest du von uns hören?');
     expect(text).toContain('Ich möchte den Newsletter „Röst-News“');
-    expect(text).toMatch(/newsletter\.consent \(waits for input\)/);
+    expect(text).toMatch(/newsletter\.consent \(waits for choice\)/);
     expect(text).toContain('🤖 Hi Alex, good to see you again!');
     expect(text).toMatch(/no flow; misses 0; locale de; vars \{\}/);
     expect(text).not.toContain('never read');

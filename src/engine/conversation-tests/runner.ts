@@ -205,6 +205,16 @@ async function playStep(step: ConversationStep, c: Conversation, context: PlayCo
     if (replies.length > 0) fail(`expected no reply but the bot said ${describe(replies)}`);
     return;
   }
+  if ('replies' in step) {
+    // "Exactly one confirmation": repeated or extra messages are a worse experience, not a detail.
+    const replies = c.said.slice(c.sinceInput);
+    if (replies.length !== step.replies) {
+      fail(
+        `expected ${step.replies} ${step.replies === 1 ? 'message' : 'messages'} since the customer's last step but the bot said ${replies.length ? describe(replies) : 'nothing'}`,
+      );
+    }
+    return;
+  }
   if ('state' in step) return expectState(c, step.state);
   if ('vars' in step) {
     for (const [name, expected] of Object.entries(step.vars)) {

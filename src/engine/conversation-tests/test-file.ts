@@ -22,6 +22,7 @@ export const conversationStepSchema = z.union([
   z.strictObject({ buttons: z.array(z.string()) }),
   z.strictObject({ buttons_include: z.array(z.string()).min(1) }),
   z.strictObject({ no_reply: z.literal(true) }),
+  z.strictObject({ replies: z.number().int().nonnegative() }),
   z.strictObject({
     state: z.strictObject({
       flow: z.string().nullable().optional(),
@@ -178,6 +179,7 @@ const STEP_KEYS = [
   'buttons',
   'buttons_include',
   'no_reply',
+  'replies',
   'state',
   'vars',
   'effects',

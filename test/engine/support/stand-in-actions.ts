@@ -170,16 +170,16 @@ export function createStandInActions(): ActionRegistry {
         if (newsletter.get(key) === 'confirmed')
           return { outcome: 'already', vars: { newsletter_topic: topic } };
         newsletter.set(key, 'pending');
+        const consentText = t(
+          context,
+          `Ich möchte den Newsletter „${name.de}“ der Kaffeerösterei Bohnenglück per Chat erhalten. Meine Einwilligung kann ich jederzeit mit STOP widerrufen.`,
+          `I would like to receive the "${name.en}" newsletter from Kaffeerösterei Bohnenglück in this chat. I can withdraw my consent any time by typing STOP.`,
+        );
+        // Like the real action: the consent text is sent by the action itself (docs/actions.md).
         return {
           outcome: 'pending',
-          vars: {
-            newsletter_topic: topic,
-            newsletter_consent_text: t(
-              context,
-              `Ich möchte den Newsletter „${name.de}“ der Kaffeerösterei Bohnenglück per Chat erhalten. Meine Einwilligung kann ich jederzeit mit STOP widerrufen.`,
-              `I would like to receive the "${name.en}" newsletter from Kaffeerösterei Bohnenglück in this chat. I can withdraw my consent any time by typing STOP.`,
-            ),
-          },
+          vars: { newsletter_topic: topic, newsletter_consent_text: consentText },
+          messages: [{ text: consentText }],
         };
       },
     }),
