@@ -7,10 +7,19 @@ export function pickLocalized(text: Localized, locale: string, defaultLocale: st
   return text[short] ?? text[defaultLocale] ?? Object.values(text)[0] ?? '';
 }
 
-/** Replaces `{{name}}` with values; unknown placeholders stay visible so a marketer notices them. */
+/**
+ * Replaces `{{name}}` with values; unknown placeholders stay visible so a marketer notices them.
+ * `{{name|Freund|Freunde}}` writes the number with the singular or plural word: "1 Freund", "3 Freunde".
+ */
 export function fillTemplate(template: string, values: Record<string, string | number>): string {
-  return template.replace(/\{\{\s*([a-z_]+)\s*\}\}/g, (whole, name: string) =>
-    name in values ? String(values[name]) : whole,
+  return template.replace(
+    /\{\{\s*([a-z_]+)\s*(?:\|([^|}]*)\|([^}]*))?\}\}/g,
+    (whole, name: string, singular?: string, plural?: string) => {
+      if (!(name in values)) return whole;
+      const value = values[name];
+      if (singular === undefined || plural === undefined) return String(value);
+      return `${value} ${Number(value) === 1 ? singular.trim() : plural.trim()}`;
+    },
   );
 }
 
@@ -28,23 +37,23 @@ export const BUILT_IN_TEXTS = {
     en: 'Hi! I was invited ({{payload}}).',
   },
   stats: {
-    de: 'Deine Empfehlungen: {{clicks}} Klicks auf deinen Link, {{joined}} Freunde sind dabei, {{conversions}} haben bestellt.',
-    en: 'Your referrals: {{clicks}} clicks on your link, {{joined}} friends joined, {{conversions}} ordered.',
+    de: 'Deine Empfehlungen: {{clicks|Klick|Klicks}} auf deinen Link, {{joined|Freund ist|Freunde sind}} dabei, {{conversions|Bestellung|Bestellungen}}.',
+    en: 'Your referrals: {{clicks|click|clicks}} on your link, {{joined|friend|friends}} joined, {{conversions|order|orders}}.',
   },
   stats_next: {
-    de: 'Noch {{remaining}} bis zur nächsten Belohnung: {{label}}.',
-    en: '{{remaining}} more to your next reward: {{label}}.',
+    de: 'Noch {{remaining|Freund|Freunde}} bis zur nächsten Belohnung: {{label}}.',
+    en: '{{remaining|more friend|more friends}} to your next reward: {{label}}.',
   },
   stats_done: {
     de: 'Du hast alle Belohnungen erreicht – danke!',
     en: 'You have reached every reward – thank you!',
   },
   reward_pending: {
-    de: 'Danke! {{friends}} Freunde sind über dich dabei. Deine Belohnung bereiten wir gerade vor und schicken sie dir in Kürze.',
-    en: 'Thank you! {{friends}} friends joined through you. We are preparing your reward and will send it shortly.',
+    de: 'Danke! {{friends|Freund ist|Freunde sind}} über dich dabei. Deine Belohnung bereiten wir gerade vor und schicken sie dir in Kürze.',
+    en: 'Thank you! {{friends|friend|friends}} joined through you. We are preparing your reward and will send it shortly.',
   },
   milestone_label: {
-    de: 'Belohnung für {{friends}} Freunde',
-    en: 'reward for {{friends}} friends',
+    de: 'Belohnung für {{friends|Freund|Freunde}}',
+    en: 'reward for {{friends|friend|friends}}',
   },
 } satisfies Record<string, Localized>;

@@ -315,7 +315,7 @@ describe.each(dialectsUnderTest)('conversions, report and leaderboard (%s)', (di
     });
     expect(result.vars).toEqual({ referral_clicks: 2, referral_joined: 2, referral_conversions: 3 });
     expect(result.messages?.[0]?.text).toBe(
-      'Deine Empfehlungen: 2 Klicks auf deinen Link, 2 Freunde sind dabei, 3 haben bestellt. Noch 1 bis zur nächsten Belohnung: Belohnung für 3 Freunde.',
+      'Deine Empfehlungen: 2 Klicks auf deinen Link, 2 Freunde sind dabei, 3 Bestellungen. Noch 1 Freund bis zur nächsten Belohnung: Belohnung für 3 Freunde.',
     );
   });
 });

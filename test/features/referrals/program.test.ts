@@ -73,3 +73,13 @@ describe('campaigns.yaml', () => {
     expect(problems[0]).toMatch(/^campaigns\.yaml:\d+:\d+: /);
   });
 });
+
+describe('fillTemplate', () => {
+  it('writes counts with the singular or plural word', async () => {
+    const { fillTemplate } = await import('../../../src/features/referrals/texts.js');
+    expect(fillTemplate('{{n|Freund|Freunde}}', { n: 1 })).toBe('1 Freund');
+    expect(fillTemplate('{{n|Freund|Freunde}}', { n: 0 })).toBe('0 Freunde');
+    expect(fillTemplate('{{n|Freund|Freunde}} und {{m}}', { n: 3, m: 'x' })).toBe('3 Freunde und x');
+    expect(fillTemplate('{{unknown}}', {})).toBe('{{unknown}}');
+  });
+});
