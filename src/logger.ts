@@ -3,8 +3,9 @@ import { type Logger, pino } from 'pino';
 
 export type { Logger };
 
-export function createLogger(level: string, pretty = false): Logger {
-  return pino({
+/** `destination` 2 writes to stderr (the terminal chat keeps stdout for the conversation). */
+export function createLogger(level: string, pretty = false, destination: 1 | 2 = 1): Logger {
+  const options = {
     level,
     redact: {
       paths: [
@@ -19,10 +20,14 @@ export function createLogger(level: string, pretty = false): Logger {
       ],
       censor: '[redacted]',
     },
-    ...(pretty
-      ? { transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss' } } }
-      : {}),
-  });
+  };
+  if (pretty) {
+    return pino({
+      ...options,
+      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss', destination } },
+    });
+  }
+  return pino(options, pino.destination(destination));
 }
 
 /** Keeps the last three digits of a phone number or chat id: enough to tell people apart in a log, no more. */

@@ -23,9 +23,11 @@ const SETTLE_TIMEOUT_MS = 15_000;
 export async function chat(options: ChatCommandOptions): Promise<number> {
   const base = loadConfig();
   const config = options.store ? base : { ...base, DATABASE_URL: '', SQLITE_PATH: ':memory:' };
-  // The chat owns the terminal: only warnings and errors are logged, to stderr.
+  // The chat owns the terminal: only errors are logged (start-up warnings are for operators of a server).
   const logger = createLogger(
-    base.LOG_LEVEL === 'debug' || base.LOG_LEVEL === 'trace' ? base.LOG_LEVEL : 'warn',
+    base.LOG_LEVEL === 'debug' || base.LOG_LEVEL === 'trace' ? base.LOG_LEVEL : 'error',
+    false,
+    2,
   );
   let received: OutboundMessage[] = [];
   const terminal = createTerminalAdapter((message) => received.push(message));
