@@ -119,10 +119,6 @@ export const configSchema = z.object({
   CRM_WEBHOOK_SECRET: optionalString,
   /** Allow CRM webhooks to private/loopback addresses (only for on-premise CRMs and tests). */
   CRM_ALLOW_PRIVATE_ADDRESSES: flag(false),
-
-  // --- Multi-instance live updates
-  /** Optional Redis for cross-instance console events; PostgreSQL LISTEN/NOTIFY is used when absent. */
-  REDIS_URL: optionalString,
 });
 
 export type Config = z.infer<typeof configSchema>;

@@ -24,7 +24,10 @@ export function createLogger(level: string, pretty = false, destination: 1 | 2 =
   if (pretty) {
     return pino({
       ...options,
-      transport: { target: 'pino-pretty', options: { colorize: true, translateTime: 'HH:MM:ss', destination } },
+      transport: {
+        target: 'pino-pretty',
+        options: { colorize: true, translateTime: 'HH:MM:ss', destination },
+      },
     });
   }
   return pino(options, pino.destination(destination));

@@ -6,16 +6,16 @@ import { hostname } from 'node:os';
 import type { Express } from 'express';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
+import { ensureFirstAdmin } from '../console/auth/users.js';
+import { PostgresEventRelay } from '../console/live/pg-relay.js';
+import { createConsoleRouter } from '../console/router.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { registerCoreActions } from '../engine/core-actions.js';
 import { runTurn } from '../engine/run-turn.js';
 import type { InboundInterceptor } from '../engine/types.js';
+import type { HandoffFeature } from '../features/handoff/feature.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
-import { ensureFirstAdmin } from '../console/auth/users.js';
-import { PostgresEventRelay } from '../console/live/pg-relay.js';
-import { createConsoleRouter } from '../console/router.js';
-import type { HandoffFeature } from '../features/handoff/feature.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
@@ -95,7 +95,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
   // On PostgreSQL several instances may serve one database: live events cross them through LISTEN/NOTIFY.
   const relay =
     !options.events && store.dialect === 'postgres' && store.pgPool
-      ? new PostgresEventRelay({ pool: store.pgPool, instanceId, logger: logger.child({ part: 'live-events' }) })
+      ? new PostgresEventRelay({
+          pool: store.pgPool,
+          instanceId,
+          logger: logger.child({ part: 'live-events' }),
+        })
       : null;
   await relay?.start();
   const events: RuntimeEventBus = options.events ?? relay ?? new InProcessEventBus();
@@ -171,7 +175,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       events,
       adapters,
       startFlow: (conversationId, flowId, stepId) => runtime.startFlow(conversationId, flowId, stepId),
-      flows: () => [...flows.current().flows.values()].map((f) => ({ id: f.definition.id, steps: Object.keys(f.definition.steps) })),
+      flows: () =>
+        [...flows.current().flows.values()].map((f) => ({
+          id: f.definition.id,
+          steps: Object.keys(f.definition.steps),
+        })),
       teams: () => {
         const handoff = features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f);
         return Object.entries(handoff?.settings.teams ?? {}).map(([id, team]) => ({ id, name: team.name }));
@@ -196,7 +204,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     features,
     http,
     async start() {
-      const admin = await ensureFirstAdmin(store.db, { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD }, now());
+      const admin = await ensureFirstAdmin(
+        store.db,
+        { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
+        now(),
+      );
       if (admin) logger.info({ userId: admin.id }, 'first console admin created from ADMIN_EMAIL');
       await runtime.recoverPending();
       outbox.start();

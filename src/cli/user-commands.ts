@@ -34,7 +34,10 @@ function askHidden(question: string): Promise<string> {
   });
 }
 
-export async function addUser(email: string, options: { role: Role; name?: string; team?: string }): Promise<number> {
+export async function addUser(
+  email: string,
+  options: { role: Role; name?: string; team?: string },
+): Promise<number> {
   const config = loadConfig();
   let password = process.env.PLAUSCH_PASSWORD ?? '';
   if (!password) {
@@ -50,14 +53,24 @@ export async function addUser(email: string, options: { role: Role; name?: strin
     await migrateToLatest(store);
     const user = await createUser(
       store.db,
-      { email, displayName: options.name ?? email.split('@')[0] ?? email, role: options.role, team: options.team ?? null, password },
+      {
+        email,
+        displayName: options.name ?? email.split('@')[0] ?? email,
+        role: options.role,
+        team: options.team ?? null,
+        password,
+      },
       new Date(),
     );
-    process.stdout.write(`created ${user.role} ${user.email} (${user.displayName}${user.team ? `, team ${user.team}` : ''})\n`);
+    process.stdout.write(
+      `created ${user.role} ${user.email} (${user.displayName}${user.team ? `, team ${user.team}` : ''})\n`,
+    );
     return 0;
   } catch (error) {
     if (error instanceof ZodError) {
-      process.stderr.write(`plausch: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`);
+      process.stderr.write(
+        `plausch: ${error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}\n`,
+      );
       return 1;
     }
     throw error;

@@ -24,8 +24,16 @@ export async function up(db: AnyDb): Promise<void> {
     /** 1 once the customer was told "you are already waiting" (said at most once per session). */
     .addColumn('waiting_notice_sent', 'integer', (c) => c.notNull().defaultTo(0))
     .execute();
-  await db.schema.createIndex('handoff_sessions_conversation').on('handoff_sessions').columns(['conversation_id', 'state']).execute();
-  await db.schema.createIndex('handoff_sessions_queued').on('handoff_sessions').columns(['team', 'queued_at']).execute();
+  await db.schema
+    .createIndex('handoff_sessions_conversation')
+    .on('handoff_sessions')
+    .columns(['conversation_id', 'state'])
+    .execute();
+  await db.schema
+    .createIndex('handoff_sessions_queued')
+    .on('handoff_sessions')
+    .columns(['team', 'queued_at'])
+    .execute();
 
   await db.schema
     .createTable('console_users')
@@ -59,7 +67,11 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('subject', 'text', (c) => c.notNull())
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .execute();
-  await db.schema.createIndex('console_login_attempts_subject').on('console_login_attempts').columns(['subject', 'created_at']).execute();
+  await db.schema
+    .createIndex('console_login_attempts_subject')
+    .on('console_login_attempts')
+    .columns(['subject', 'created_at'])
+    .execute();
 
   await db.schema
     .createTable('console_canned_replies')
@@ -80,7 +92,13 @@ export async function up(db: AnyDb): Promise<void> {
 }
 
 export async function down(db: AnyDb): Promise<void> {
-  for (const table of ['console_canned_replies', 'console_login_attempts', 'console_sessions', 'console_users', 'handoff_sessions']) {
+  for (const table of [
+    'console_canned_replies',
+    'console_login_attempts',
+    'console_sessions',
+    'console_users',
+    'handoff_sessions',
+  ]) {
     await db.schema.dropTable(table).ifExists().execute();
   }
 }

@@ -1,0 +1,382 @@
+/**
+ * Console routes on conversations: inbox lists, detail, transcript, take over, assign, reply, note, typing,
+ * return to the bot, close, and retrying a failed message. Every route checks the role and the conversation.
+ */
+import { type Request, type Response, Router } from 'express';
+import { z } from 'zod';
+import type { ChannelAdapter } from '../../channels/types.js';
+import {
+  assignTo,
+  closeConversation,
+  endSession,
+  OwnershipConflict,
+  recordAgentResponse,
+  takeOver,
+} from '../../features/handoff/sessions.js';
+import type { Logger } from '../../logger.js';
+import { type ChannelName, EMPTY_CONVERSATION_STATE } from '../../model/index.js';
+import { enqueueOutbound } from '../../outbox/enqueue.js';
+import { retryOutboxRow } from '../../outbox/operations.js';
+import type { RuntimeEvent, RuntimeEventBus } from '../../runtime/events.js';
+import type { Store } from '../../store/database.js';
+import { toJson } from '../../store/json.js';
+import { getContact } from '../../store/repositories/contacts.js';
+import { insertTranscriptMessage } from '../../store/repositories/transcript.js';
+import { hasRole, sessionOf } from '../auth/middleware.js';
+import { getUser } from '../auth/users.js';
+import {
+  conversationAccessInfo,
+  conversationDetail,
+  listInbox,
+  mayAccess,
+  transcriptWithDelivery,
+} from './queries.js';
+
+export interface ConversationRoutesDeps {
+  store: Store;
+  events: RuntimeEventBus;
+  /** The runtime's way to hand a conversation back to the bot inside a flow. */
+  startFlow: (conversationId: string, flowId: string, stepId?: string) => Promise<void>;
+  /** Flows that exist, to validate a return target. */
+  flowExists: (flowId: string, stepId?: string) => boolean;
+  adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
+  logger: Logger;
+  now: () => Date;
+}
+
+const listQuery = z.object({
+  view: z.enum(['waiting', 'mine', 'open', 'closed', 'all']).default('open'),
+  q: z.string().max(200).optional(),
+});
+const pageQuery = z.object({
+  before: z.string().max(64).optional(),
+  limit: z.coerce.number().int().min(1).max(200).default(100),
+});
+const textBody = z.strictObject({ text: z.string().trim().min(1, 'write something first').max(4000) });
+const assignBody = z.strictObject({ agentId: z.string().min(1) });
+const returnBody = z.strictObject({
+  flow: z.string().min(1).max(100).optional(),
+  step: z.string().min(1).max(100).optional(),
+});
+
+function publishAll(events: RuntimeEventBus, list: readonly RuntimeEvent[]): void {
+  for (const event of list) events.publish(event);
+}
+
+function badRequest(res: Response, error: z.ZodError): void {
+  res
+    .status(400)
+    .json({ error: error.issues.map((i) => `${i.path.join('.') || 'body'}: ${i.message}`).join('; ') });
+}
+
+const TYPING_INTERVAL_MS = 4_000;
+
+export function conversationRoutes(deps: ConversationRoutesDeps): Router {
+  const router = Router();
+  const { store, events, now } = deps;
+  const lastTyping = new Map<string, number>();
+
+  /** Loads the conversation and checks that this user may see it; answers 404/403 itself. */
+  async function access(req: Request, res: Response) {
+    const session = sessionOf(req);
+    const id = String(req.params.id ?? '');
+    const info = await conversationAccessInfo(store, id);
+    if (!info) {
+      res.status(404).json({ error: 'no such conversation' });
+      return null;
+    }
+    if (!mayAccess(session.user, hasRole(session, 'supervisor'), info)) {
+      res.status(403).json({ error: 'this conversation belongs to another agent or team' });
+      return null;
+    }
+    return { id, info, session };
+  }
+
+  function conflict(res: Response, error: unknown): boolean {
+    if (!(error instanceof OwnershipConflict)) return false;
+    res.status(409).json({ error: error.message, ownerId: error.ownerId, status: error.status });
+    return true;
+  }
+
+  router.get('/conversations', async (req, res) => {
+    const parsed = listQuery.safeParse(req.query);
+    if (!parsed.success) return badRequest(res, parsed.error);
+    const session = sessionOf(req);
+    const items = await listInbox(
+      store,
+      session.user,
+      parsed.data.view,
+      parsed.data.q,
+      hasRole(session, 'supervisor'),
+    );
+    res.json({ items, now: now().getTime() });
+  });
+
+  router.get('/conversations/:id', async (req, res) => {
+    const found = await access(req, res);
+    if (!found) return;
+    res.json(await conversationDetail(store, found.id));
+  });
+
+  router.get('/conversations/:id/messages', async (req, res) => {
+    const parsed = pageQuery.safeParse(req.query);
+    if (!parsed.success) return badRequest(res, parsed.error);
+    const found = await access(req, res);
+    if (!found) return;
+    res.json(await transcriptWithDelivery(store, found.id, parsed.data.before, parsed.data.limit));
+  });
+
+  router.post('/conversations/:id/take', async (req, res) => {
+    // Someone else owns it already: say who (409), as a racing loser hears, not a bare 403.
+    const owner = await conversationAccessInfo(store, String(req.params.id ?? ''));
+    const me = sessionOf(req).user;
+    if (owner?.assignedAgentId && owner.assignedAgentId !== me.id && !hasRole(sessionOf(req), 'supervisor')) {
+      const ownerUser = await getUser(store.db, owner.assignedAgentId);
+      res.status(409).json({
+        error: `${ownerUser?.displayName ?? 'another agent'} already owns this conversation`,
+        ownerId: owner.assignedAgentId,
+        ownerName: ownerUser?.displayName ?? null,
+      });
+      return;
+    }
+    const found = await access(req, res);
+    if (!found) return;
+    const { user } = found.session;
+    try {
+      const change = await takeOver(
+        store,
+        found.id,
+        { id: user.id, name: user.displayName, team: user.team },
+        now(),
+      );
+      publishAll(events, change.events);
+      res.json({ ok: true, assignedAgentId: user.id });
+    } catch (error) {
+      if (error instanceof OwnershipConflict && error.ownerId) {
+        const owner = await getUser(store.db, error.ownerId);
+        res.status(409).json({
+          error: `${owner?.displayName ?? 'another agent'} already owns this conversation`,
+          ownerId: error.ownerId,
+          ownerName: owner?.displayName ?? null,
+        });
+        return;
+      }
+      if (!conflict(res, error)) throw error;
+    }
+  });
+
+  router.post('/conversations/:id/assign', async (req, res) => {
+    const parsed = assignBody.safeParse(req.body);
+    if (!parsed.success) return badRequest(res, parsed.error);
+    const found = await access(req, res);
+    if (!found) return;
+    const { user } = found.session;
+    // Agents may pass on what they own; assigning anything else is a supervisor's job.
+    if (!hasRole(found.session, 'supervisor') && found.info.assignedAgentId !== user.id) {
+      res.status(403).json({ error: 'only supervisors assign conversations they do not own' });
+      return;
+    }
+    const target = await getUser(store.db, parsed.data.agentId);
+    if (!target || target.disabled) {
+      res.status(400).json({ error: 'no such active colleague' });
+      return;
+    }
+    const change = await assignTo(
+      store,
+      found.id,
+      { id: target.id, name: target.displayName },
+      { id: user.id, name: user.displayName },
+      now(),
+    );
+    publishAll(events, change.events);
+    res.json({ ok: true, assignedAgentId: target.id });
+  });
+
+  router.post('/conversations/:id/reply', async (req, res) => {
+    const parsed = textBody.safeParse(req.body);
+    if (!parsed.success) return badRequest(res, parsed.error);
+    const found = await access(req, res);
+    if (!found) return;
+    const { user } = found.session;
+    if (found.info.status !== 'agent' || found.info.assignedAgentId !== user.id) {
+      res.status(409).json({ error: 'take the conversation over before replying' });
+      return;
+    }
+    const at = now();
+    const result = await store.db.transaction().execute(async (trx) => {
+      const [outboxId] = await enqueueOutbound(
+        trx,
+        [
+          {
+            contactId: found.info.contactId,
+            conversationId: found.id,
+            channel: found.info.channel as ChannelName,
+            message: { text: parsed.data.text },
+            purpose: 'agent',
+          },
+        ],
+        at,
+      );
+      const message = await insertTranscriptMessage(
+        trx,
+        {
+          conversationId: found.id,
+          contactId: found.info.contactId,
+          direction: 'out',
+          author: 'agent',
+          agentId: user.id,
+          text: parsed.data.text,
+          outboxId: outboxId ?? null,
+        },
+        at,
+      );
+      await recordAgentResponse(trx, found.id, at);
+      return { outboxId: outboxId!, message };
+    });
+    events.publish({ type: 'message-recorded', conversationId: found.id, message: result.message });
+    events.publish({
+      type: 'outbox-changed',
+      outboxId: result.outboxId,
+      conversationId: found.id,
+      contactId: found.info.contactId,
+      channel: found.info.channel as ChannelName,
+      status: 'queued',
+    });
+    res.status(201).json({ id: result.message.id, outboxId: result.outboxId });
+  });
+
+  router.post('/conversations/:id/note', async (req, res) => {
+    const parsed = textBody.safeParse(req.body);
+    if (!parsed.success) return badRequest(res, parsed.error);
+    const found = await access(req, res);
+    if (!found) return;
+    const { user } = found.session;
+    const message = await insertTranscriptMessage(
+      store.db,
+      {
+        conversationId: found.id,
+        contactId: found.info.contactId,
+        direction: 'internal',
+        author: 'agent',
+        agentId: user.id,
+        text: parsed.data.text,
+        details: { kind: 'note' },
+      },
+      now(),
+    );
+    events.publish({ type: 'message-recorded', conversationId: found.id, message });
+    res.status(201).json({ id: message.id });
+  });
+
+  router.post('/conversations/:id/typing', async (req, res) => {
+    const found = await access(req, res);
+    if (!found) return;
+    const adapter = deps.adapters.get(found.info.channel as ChannelName);
+    const last = lastTyping.get(found.id) ?? 0;
+    const t = now().getTime();
+    // Platforms show "typing…" for a few seconds per call; more often helps nobody and costs rate limit.
+    if (!adapter?.sendTyping || t - last < TYPING_INTERVAL_MS) {
+      res.json({ sent: false });
+      return;
+    }
+    lastTyping.set(found.id, t);
+    const contact = await getContact(store.db, found.info.contactId);
+    if (contact) void adapter.sendTyping({ contact, conversationId: found.id }).catch(() => {});
+    res.json({ sent: Boolean(contact) });
+  });
+
+  router.post('/conversations/:id/return', async (req, res) => {
+    const parsed = returnBody.safeParse(req.body ?? {});
+    if (!parsed.success) return badRequest(res, parsed.error);
+    const found = await access(req, res);
+    if (!found) return;
+    const { user } = found.session;
+    if (!hasRole(found.session, 'supervisor') && found.info.assignedAgentId !== user.id) {
+      res.status(403).json({ error: 'only the owner or a supervisor returns a conversation to the bot' });
+      return;
+    }
+    const { flow, step } = parsed.data;
+    if (flow && !deps.flowExists(flow, step)) {
+      res.status(400).json({ error: `no flow step ${flow}${step ? `.${step}` : ''}` });
+      return;
+    }
+    const at = now();
+    if (flow) {
+      await endSession(store.db, found.id, 'returned', at);
+      await deps.startFlow(found.id, flow, step);
+    } else {
+      const line = await store.db.transaction().execute(async (trx) => {
+        await endSession(trx, found.id, 'returned', at);
+        await trx
+          .updateTable('conversations')
+          .set({
+            status: 'bot',
+            assigned_agent_id: null,
+            state: toJson(EMPTY_CONVERSATION_STATE),
+            updated_at: at.getTime(),
+          })
+          .where('id', '=', found.id)
+          .execute();
+        return insertTranscriptMessage(
+          trx,
+          {
+            conversationId: found.id,
+            contactId: found.info.contactId,
+            direction: 'internal',
+            author: 'system',
+            agentId: user.id,
+            text: `${user.displayName} returned the conversation to the bot`,
+            details: { kind: 'returned' },
+          },
+          at,
+        );
+      });
+      events.publish({ type: 'message-recorded', conversationId: found.id, message: line });
+      events.publish({
+        type: 'conversation-changed',
+        conversationId: found.id,
+        status: 'bot',
+        assignedAgentId: null,
+        reason: 'returned to the bot',
+      });
+    }
+    res.json({ ok: true });
+  });
+
+  router.post('/conversations/:id/close', async (req, res) => {
+    const found = await access(req, res);
+    if (!found) return;
+    const { user } = found.session;
+    if (!hasRole(found.session, 'supervisor') && found.info.assignedAgentId !== user.id) {
+      res.status(403).json({ error: 'only the owner or a supervisor closes a conversation' });
+      return;
+    }
+    const change = await closeConversation(store, found.id, { id: user.id, name: user.displayName }, now());
+    publishAll(events, change.events);
+    res.json({ ok: true });
+  });
+
+  router.post('/outbox/:id/retry', async (req, res) => {
+    const session = sessionOf(req);
+    const id = String(req.params.id ?? '');
+    const row = await store.db
+      .selectFrom('outbox')
+      .select(['conversation_id'])
+      .where('id', '=', id)
+      .executeTakeFirst();
+    if (!row?.conversation_id) {
+      res.status(404).json({ error: 'no such message' });
+      return;
+    }
+    const info = await conversationAccessInfo(store, row.conversation_id);
+    if (!info || !mayAccess(session.user, hasRole(session, 'supervisor'), info)) {
+      res.status(403).json({ error: 'this conversation belongs to another agent or team' });
+      return;
+    }
+    const outcome = await retryOutboxRow(store, events, id, now());
+    if (outcome === 'queued') res.json({ ok: true });
+    else res.status(409).json({ error: 'only failed or held messages can be sent again' });
+  });
+
+  return router;
+}

@@ -1,0 +1,50 @@
+/**
+ * Password hashing with scrypt (N=2^15, r=8, p=1, 16-byte salt per user). The parameters are stored with the
+ * hash (`scrypt$N$r$p$salt$hash`), so they can be raised later without breaking existing accounts.
+ */
+import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
+
+const DEFAULTS = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 };
+
+function derive(
+  password: string,
+  salt: Buffer,
+  N: number,
+  r: number,
+  p: number,
+  keyLength: number,
+): Promise<Buffer> {
+  return new Promise((resolve, reject) => {
+    // maxmem must cover 128 * N * r bytes (32 MiB at the defaults).
+    scrypt(password.normalize('NFKC'), salt, keyLength, { N, r, p, maxmem: 256 * N * r }, (error, key) =>
+      error ? reject(error) : resolve(key),
+    );
+  });
+}
+
+export async function hashPassword(password: string): Promise<string> {
+  const salt = randomBytes(16);
+  const { N, r, p, keyLength } = DEFAULTS;
+  const key = await derive(password, salt, N, r, p, keyLength);
+  return `scrypt$${N}$${r}$${p}$${salt.toString('base64url')}$${key.toString('base64url')}`;
+}
+
+export async function verifyPassword(password: string, stored: string): Promise<boolean> {
+  const parts = stored.split('$');
+  if (parts.length !== 6 || parts[0] !== 'scrypt') return false;
+  const [N, r, p] = parts.slice(1, 4).map(Number) as [number, number, number];
+  const salt = Buffer.from(parts[4] ?? '', 'base64url');
+  const expected = Buffer.from(parts[5] ?? '', 'base64url');
+  if (!N || !r || !p || expected.length === 0) return false;
+  const key = await derive(password, salt, N, r, p, expected.length);
+  return timingSafeEqual(key, expected);
+}
+
+/** A hash to verify against when the account does not exist, so timing does not reveal which part was wrong. */
+let dummyHash: Promise<string> | null = null;
+export function dummyPasswordHash(): Promise<string> {
+  dummyHash ??= hashPassword(randomBytes(12).toString('hex'));
+  return dummyHash;
+}
+
+export const MIN_PASSWORD_LENGTH = 10;

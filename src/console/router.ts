@@ -1,0 +1,115 @@
+/**
+ * The support console at /console: the single-page front end (plain ES modules from ./static, no build step)
+ * and its JSON API under /console/api, all behind session auth with CSRF protection and role checks.
+ */
+import { existsSync } from 'node:fs';
+import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import express, { type NextFunction, type Request, type Response, Router } from 'express';
+import type { ChannelAdapter } from '../channels/types.js';
+import type { Logger } from '../logger.js';
+import type { ChannelName } from '../model/index.js';
+import type { RuntimeEventBus } from '../runtime/events.js';
+import type { Store } from '../store/database.js';
+import { authRoutes } from './api/auth-routes.js';
+import { conversationRoutes } from './api/conversation-routes.js';
+import { staffRoutes } from './api/staff-routes.js';
+import { DEFAULT_LOGIN_LIMITS, type LoginThrottleLimits } from './auth/login-throttle.js';
+import { requireSession } from './auth/middleware.js';
+import { streamEvents } from './live/sse.js';
+
+export interface ConsoleRouterDeps {
+  store: Store;
+  events: RuntimeEventBus;
+  adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
+  startFlow: (conversationId: string, flowId: string, stepId?: string) => Promise<void>;
+  /** Flows and their steps, for "return to the bot at …" and validation. */
+  flows: () => Array<{ id: string; steps: string[] }>;
+  teams: () => Array<{ id: string; name: Record<string, string> }>;
+  logger: Logger;
+  publicUrl: string;
+  now?: () => Date;
+  loginLimits?: LoginThrottleLimits;
+}
+
+/** The front end's folder: next to this module in the sources; copied beside the build by `npm run build`. */
+export function consoleStaticDir(): string {
+  const here = dirname(fileURLToPath(import.meta.url));
+  const candidates = [join(here, 'static'), join(here, '..', '..', 'src', 'console', 'static')];
+  return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
+}
+
+export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
+  const now = deps.now ?? (() => new Date());
+  const logger = deps.logger.child({ part: 'console' });
+  const router = Router();
+  const publicDir = consoleStaticDir();
+
+  router.use((_req, res, next) => {
+    // The console is never framed (clickjacking) and loads only its own scripts.
+    res.setHeader('X-Frame-Options', 'DENY');
+    res.setHeader('X-Content-Type-Options', 'nosniff');
+    res.setHeader('Referrer-Policy', 'same-origin');
+    res.setHeader(
+      'Content-Security-Policy',
+      "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'",
+    );
+    next();
+  });
+
+  const api = Router();
+  api.use(express.json({ limit: '100kb' }));
+  api.use((_req, res, next) => {
+    res.setHeader('Cache-Control', 'no-store');
+    next();
+  });
+  api.use(
+    authRoutes({
+      store: deps.store,
+      logger,
+      now,
+      publicUrl: deps.publicUrl,
+      loginLimits: deps.loginLimits ?? DEFAULT_LOGIN_LIMITS,
+    }),
+  );
+  api.use(requireSession(deps.store, now, deps.publicUrl));
+  api.get('/events', (req, res) => streamEvents(deps.events, req, res));
+  api.use(staffRoutes({ store: deps.store, now, teams: deps.teams, flows: deps.flows }));
+  api.use(
+    conversationRoutes({
+      store: deps.store,
+      events: deps.events,
+      startFlow: deps.startFlow,
+      flowExists: (flowId, stepId) =>
+        deps.flows().some((f) => f.id === flowId && (!stepId || f.steps.includes(stepId))),
+      adapters: deps.adapters,
+      logger,
+      now,
+    }),
+  );
+  api.use((_req, res) => {
+    res.status(404).json({ error: 'no such console API route' });
+  });
+  api.use((error: unknown, _req: Request, res: Response, _next: NextFunction) => {
+    const status =
+      typeof error === 'object' && error !== null && 'status' in error
+        ? Number((error as { status: unknown }).status)
+        : 500;
+    if (status >= 400 && status < 500) {
+      res
+        .status(status)
+        .json({ error: status === 400 ? 'the request body is not valid JSON' : 'bad request' });
+      return;
+    }
+    logger.error({ err: error }, 'console API request failed');
+    res.status(500).json({ error: 'something went wrong on the server; please try again' });
+  });
+  router.use('/api', api);
+
+  router.use('/assets', express.static(join(publicDir, 'assets'), { index: false, maxAge: '1h' }));
+  router.get(['/', '/index.html'], (_req, res) => {
+    res.setHeader('Cache-Control', 'no-cache');
+    res.sendFile(join(publicDir, 'index.html'));
+  });
+  return router;
+}

@@ -1,0 +1,68 @@
+/**
+ * Handoff settings (`flows/handoff/settings.yaml`): phrases asking for a person and complaint words per locale,
+ * teams, office hours and the texts the customer is told. Parsed with zod; problems come as file:line:column.
+ */
+import { IANAZone } from 'luxon';
+import { z } from 'zod';
+import { parseYamlFile, parseYamlText } from '../newsletter/yaml-file.js';
+
+const localized = z.record(z.string().min(2).max(8), z.string().min(1));
+const phraseList = z.record(z.string().min(2).max(8), z.array(z.string().min(1)));
+const time = z.string().regex(/^([01]\d|2[0-4]):[0-5]\d$/, 'use HH:MM (24 hours)');
+const interval = z
+  .tuple([time, time])
+  .refine(([from, to]) => from < to, 'the opening time must come before the closing time');
+const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
+
+export const handoffSettingsSchema = z.strictObject({
+  /** Where an interceptor-triggered handoff enters the flows (`flow.step`); the step calls the `handoff` action. */
+  entry: z
+    .string()
+    .regex(/^[\w-]+\.[\w-]+$/, 'use flow.step')
+    .default('handoff.connect'),
+  phrases: phraseList.default({}),
+  complaint_words: phraseList.default({}),
+  default_team: z.string().min(1).default('service'),
+  teams: z
+    .record(z.string().min(1), z.strictObject({ name: localized, complaint: z.boolean().default(false) }))
+    .default({}),
+  office_hours: z.strictObject({
+    time_zone: z
+      .string()
+      .refine((zone) => IANAZone.isValidZone(zone), 'not an IANA time zone (e.g. Europe/Berlin)'),
+    weekly: z.partialRecord(z.enum(WEEKDAYS), z.array(interval)),
+    holidays: z.array(z.string().regex(/^\d{4}-\d{2}-\d{2}$/, 'use YYYY-MM-DD')).default([]),
+  }),
+  expected_wait: z
+    .strictObject({
+      /** Fewer recent handoffs than this: the wait is unknown and the customer hears no minutes. */
+      min_samples: z.number().int().min(1).default(5),
+      /** How far back recent handoffs count. */
+      window_days: z.number().int().min(1).default(14),
+    })
+    .default({ min_samples: 5, window_days: 14 }),
+  texts: z.strictObject({
+    /** `{{minutes}}`: the median wait. Used as `handoff_wait` in the flow's text. */
+    wait_minutes: localized,
+    /** `{{when}}`: the next opening, formatted in the contact's locale. */
+    next_opening: localized,
+    already_waiting: localized,
+  }),
+});
+
+export type HandoffSettings = z.output<typeof handoffSettingsSchema>;
+export type Weekday = (typeof WEEKDAYS)[number];
+export const WEEKDAY_KEYS = WEEKDAYS;
+
+export function loadHandoffSettings(file: string): HandoffSettings {
+  return parseYamlFile(handoffSettingsSchema, file);
+}
+
+export function parseHandoffSettings(text: string, file = 'handoff/settings.yaml'): HandoffSettings {
+  return parseYamlText(handoffSettingsSchema, text, file);
+}
+
+/** The text in the locale, else German, else any. */
+export function pickLocalized(texts: Record<string, string>, locale: string): string {
+  return texts[locale] ?? texts.de ?? Object.values(texts)[0] ?? '';
+}
