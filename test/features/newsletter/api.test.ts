@@ -89,7 +89,7 @@ describe.each(dialectsUnderTest)('newsletter API on %s', (dialect) => {
       expect.objectContaining({
         id: 'roast-news',
         subscribers: 2,
-        name: { de: 'Röstpost', en: 'Roast news' },
+        name: { de: 'Röst-News', en: 'Roast news' },
       }),
       expect.objectContaining({ id: 'events', subscribers: 0 }),
     ]);
@@ -131,7 +131,7 @@ describe.each(dialectsUnderTest)('newsletter API on %s', (dialect) => {
     expect(lines[0]).toBe('at,contact_id,channel,topic,action,source,text');
     expect(lines[1]).toMatch(
       new RegExp(
-        `^"2026-12-01T10:00:00.000Z","${contact.id}","telegram","roast-news","requested","flow:newsletter.ask","Einmal im Monat`,
+        `^"2026-12-01T10:00:00.000Z","${contact.id}","telegram","roast-news","requested","flow:newsletter.ask","Röst-News: einmal im Monat`,
       ),
     );
     expect((await api(server, 'GET', '/contacts/unknown/consents')).status).toBe(404);

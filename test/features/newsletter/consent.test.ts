@@ -14,8 +14,8 @@ import { actionContext, featureContext, insertContact, runAction, TestClock, tur
 notePostgresSkipped();
 
 const CONSENT_DE =
-  'Einmal im Monat: neue Röstungen, Brühtipps und Angebote aus der Rösterei Bohnenglück.\n\n' +
-  'Möchtest du das wirklich abonnieren? Du kannst dich jederzeit mit STOP abmelden.';
+  'Röst-News: einmal im Monat neue Röstungen, Brühtipps und Angebote aus der Rösterei Bohnenglück, hier im Chat.\n\n' +
+  'Möchtest du das abonnieren? Abmelden kannst du dich jederzeit mit STOP.';
 
 describe.each(dialectsUnderTest)('newsletter consent on %s', (dialect) => {
   let handle: TestStoreHandle;
@@ -201,7 +201,7 @@ describe.each(dialectsUnderTest)('newsletter consent on %s', (dialect) => {
     );
     expect(output?.messages).toHaveLength(1);
     expect(output?.messages[0]?.text).toMatch(
-      /^Erledigt: Du bist von allen Newslettern abgemeldet \(Veranstaltungen, Röstpost\).*„Newsletter“/,
+      /^Erledigt: Du bist von allen Newslettern abgemeldet \(Events & Verkostung, Röst-News\).*„Newsletter“/,
     );
     expect(output?.state).toEqual(midFlow);
 

@@ -6,8 +6,8 @@ describe('newsletter topics file', () => {
   it('loads the sample topics and unsubscribe words', () => {
     const catalog = loadTopicCatalog(`${FLOWS_DIR}/newsletter/topics.yaml`);
     expect(catalog.list().map((t) => t.id)).toEqual(['roast-news', 'events']);
-    expect(catalog.name('events', 'en')).toBe('Events');
-    expect(catalog.description('roast-news', 'de-AT')).toMatch(/^Einmal im Monat/);
+    expect(catalog.name('events', 'en')).toBe('Events & tastings');
+    expect(catalog.description('roast-news', 'de-AT')).toMatch(/^Röst-News: einmal im Monat/);
     for (const word of [
       'STOP',
       'stopp',
