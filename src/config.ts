@@ -34,7 +34,10 @@ export const configSchema = z.object({
     emptyToUndefined,
     z.enum(['development', 'production', 'test']).default('development'),
   ),
-  PORT: z.preprocess(emptyToUndefined, z.coerce.number().int().min(0).max(65535).default(3000)),
+  PORT: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535).default(3000),
+  ),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
   /** Where customers reach this server: referral links, webhooks, .ics links. */
   PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url().default('http://localhost:3000')),
@@ -138,9 +141,15 @@ export function loadConfig(
 ): Config {
   const parsed = configSchema.safeParse(env);
   if (!parsed.success) {
-    throw new ConfigError(
-      parsed.error.issues.map((issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`),
+    const problems = parsed.error.issues.map(
+      (issue) => `${issue.path.join('.') || '(env)'}: ${issue.message}`,
     );
+    // Also list the rules between variables, judged on everything that did parse, so one start shows all.
+    const failed = new Set(parsed.error.issues.map((issue) => String(issue.path[0])));
+    const rest = configSchema.safeParse(
+      Object.fromEntries(Object.entries(env).filter(([key]) => !failed.has(key))),
+    );
+    throw new ConfigError([...problems, ...(rest.success ? crossCheck(rest.data) : [])]);
   }
   const config = parsed.data;
   const problems = crossCheck(config);
