@@ -12,6 +12,7 @@ import type { ChannelName } from '../model/index.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
 import type { Store } from '../store/database.js';
 import { authRoutes } from './api/auth-routes.js';
+import { channelRoutes } from './api/channel-routes.js';
 import { conversationRoutes } from './api/conversation-routes.js';
 import { staffRoutes } from './api/staff-routes.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginThrottleLimits } from './auth/login-throttle.js';
@@ -75,6 +76,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   api.use(requireSession(deps.store, now, deps.publicUrl));
   api.get('/events', (req, res) => streamEvents(deps.events, req, res));
   api.use(staffRoutes({ store: deps.store, now, teams: deps.teams, flows: deps.flows }));
+  api.use(channelRoutes(deps.adapters));
   api.use(
     conversationRoutes({
       store: deps.store,

@@ -381,4 +381,19 @@ describe.each(dialectsUnderTest)('console API on %s', (dialect) => {
     expect(list.body.items.map((c) => `${c.shortcut}/${c.locale}`)).toEqual(['ersatz/de', 'ersatz/en']);
     expect((await sven.request('DELETE', `/console/api/canned-replies/${created.body.id}`)).status).toBe(204);
   });
+
+  it('shows supervisors the channels and the WhatsApp Web QR code, and hides both from agents', async () => {
+    const s = await setup();
+    // A channel that is waiting for its QR scan, as WhatsApp Web does.
+    Object.assign(s.instance.adapter, { currentQrCode: () => 'data:image/png;base64,UVJDT0RF' });
+    const agent = await s.client('anna@bohnenglueck.de');
+    expect((await agent.request('GET', '/console/api/channels')).status).toBe(403);
+    const supervisor = await s.client('sven@bohnenglueck.de');
+    const response = await supervisor.request('GET', '/console/api/channels');
+    expect(response.status).toBe(200);
+    const body = (await response.json()) as { items: Array<{ name: string; qrCode: string | null }> };
+    expect(body.items).toEqual([
+      expect.objectContaining({ name: 'telegram', qrCode: 'data:image/png;base64,UVJDT0RF' }),
+    ]);
+  });
 });

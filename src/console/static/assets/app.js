@@ -1143,10 +1143,46 @@ async function renderSettings() {
         ),
       );
     }
+    if (state.user.role !== 'agent') sections.unshift(await channelsSection());
     main.replaceChildren(...sections);
   } catch (error) {
     fail(error);
   }
+}
+
+/** Channel states; WhatsApp Web shows its QR code here until a phone is linked. */
+async function channelsSection() {
+  const channels = (await api('GET', '/channels')).items;
+  return h(
+    'section',
+    { 'aria-labelledby': 'channels-heading' },
+    h('h2', { id: 'channels-heading' }, t('channels')),
+    channels.length === 0
+      ? h('p', {}, t('noChannels'))
+      : h(
+          'ul',
+          { class: 'channel-list' },
+          channels.map((c) =>
+            h(
+              'li',
+              {},
+              h('strong', {}, c.name),
+              ' – ',
+              h('span', { class: `channel-state channel-${c.state}` }, t(`channelState_${c.state}`)),
+              c.detail ? h('span', {}, ` (${c.detail})`) : null,
+              c.qrCode
+                ? h(
+                    'figure',
+                    {},
+                    h('img', { src: c.qrCode, alt: t('qrAlt'), width: '220', height: '220' }),
+                    h('figcaption', {}, t('qrHelp')),
+                  )
+                : null,
+            ),
+          ),
+        ),
+    h('button', { type: 'button', onclick: () => void renderSettings() }, t('refresh')),
+  );
 }
 
 // ---------- live ----------
