@@ -41,6 +41,8 @@ const GROUPS: Record<string, string[]> = {
     'buddy',
   ],
   geld: ['kohle', 'knete', 'betrag', 'money'],
+  // Price words: once unknown words count against a match, "Wie teuer ist der Versand?" must know "teuer".
+  kosten: ['teuer', 'teure', 'teuren', 'teurer', 'expensive'],
   schnell: ['fix', 'zuegig', 'rasch', 'fast', 'quick', 'quickly', 'express'],
   dauern: ['dauert', 'take', 'takes', 'how long', 'wie lange'],
   kaputt: ['hinueber', 'zerrissen', 'aufgerissen', 'ripped', 'torn', 'leaking', 'ausgelaufen'],

@@ -11,10 +11,15 @@
  *   trigram score  = best cosine of idf-weighted character-trigram vectors (catches typos and compounds
  *                    the term analysis missed)
  *   confidence     = 0.75 × term score + 0.25 × trigram score
+ *                  × unknown-word factor (short questions whose content words the knowledge base mostly does
+ *                    not know are probably not ours: "Verkauft ihr auch Tee?")
+ *                  × content evidence (half when the entry shares only question words or trigrams)
+ * A one-word question about a term many entries use ("Kaffee?") asks back instead of guessing.
  * idf is counted over entries, not paraphrases: a word every paraphrase of one entry uses is specific, not common.
  */
 import { type AnalyzedText, TextAnalyzer } from './analyzer.js';
 import type { KnowledgeBase } from './kb-schema.js';
+import { isQuestionWord } from './stopwords.js';
 
 export interface MatcherConfig {
   /** Below this confidence the decision is `none`. */
@@ -69,6 +74,20 @@ export interface MatcherTuning {
   unknownTermIdf: number;
   /** idf is raised to this power: above 1, rare words ("fair", "packstation") pull harder than common ones. */
   idfExponent: number;
+  /** Share of a question's content words the knowledge base may not know before confidence drops. */
+  unknownShareTolerance: number;
+  /** How hard confidence drops per unknown share above the tolerance ("Verkauft ihr auch Tee?"). */
+  unknownSharePenalty: number;
+  /** Up to this many content words the unknown-share penalty applies in full … */
+  shortQuestionWords: number;
+  /** … and it fades out towards this many: long messages carry many words no FAQ needs. */
+  longQuestionWords: number;
+  /** Confidence factor of an entry that shares no content word with the question (only "wie", "wo", trigrams). */
+  noContentEvidenceFactor: number;
+  /** A one-word question whose word appears in the questions of at least this many entries is vague … */
+  vagueTermEntries: number;
+  /** … and asks back when the runner-up scores at least this share of the best ("Kaffee?", "Abo?"). */
+  vagueRunnerUpRatio: number;
 }
 
 export const DEFAULT_TUNING: MatcherTuning = {
@@ -78,6 +97,13 @@ export const DEFAULT_TUNING: MatcherTuning = {
   answerTermWeight: 0.6,
   unknownTermIdf: 1.2,
   idfExponent: 1,
+  unknownShareTolerance: 0.1,
+  unknownSharePenalty: 1.5,
+  shortQuestionWords: 3,
+  longQuestionWords: 6,
+  noContentEvidenceFactor: 0.5,
+  vagueTermEntries: 3,
+  vagueRunnerUpRatio: 0.85,
 };
 const MIN_CANDIDATE_SCORE = 0.05;
 
@@ -124,6 +150,9 @@ export function buildMatcher(
     answerTermWeight: ANSWER_TERM_WEIGHT,
     unknownTermIdf: UNKNOWN_TERM_IDF,
     idfExponent,
+    vagueTermEntries,
+    vagueRunnerUpRatio,
+    ...evidenceTuning
   } = { ...DEFAULT_TUNING, ...tuning };
   const PARAPHRASE_COVERAGE_EXPONENT = 1 - QUESTION_COVERAGE_EXPONENT;
   const analyzer = new TextAnalyzer(kb);
@@ -168,6 +197,24 @@ export function buildMatcher(
     paraphrases.push({ entryIndex, terms: analysis.terms, termTotal, gramNorm: Math.sqrt(gramSquares) });
   }
 
+  // How many entries ask about a term in their questions: a one-word question about a common term is vague.
+  const questionEntriesByTerm = new Map<string, Set<number>>();
+  for (const paraphrase of paraphrases) {
+    for (const term of paraphrase.terms.keys()) {
+      const entries = questionEntriesByTerm.get(term) ?? new Set<number>();
+      entries.add(paraphrase.entryIndex);
+      questionEntriesByTerm.set(term, entries);
+    }
+  }
+
+  /** A question of one common content word and nothing else ("Kaffee?") names a topic, not a question. */
+  function isVague(question: AnalyzedText): boolean {
+    if (question.unknownTerms.size > 0) return false;
+    const contentTerms = [...question.terms.keys()].filter((term) => !isQuestionWord(term));
+    if (contentTerms.length !== 1) return false;
+    return (questionEntriesByTerm.get(contentTerms[0]!)?.size ?? 0) >= vagueTermEntries;
+  }
+
   const entryTermPostings = new Map<string, Array<{ doc: number; weight: number }>>();
   for (const [entryIndex] of kb.entries.entries()) {
     const union = new Map<string, number>();
@@ -183,14 +230,17 @@ export function buildMatcher(
     const overlap = new Float64Array(paraphrases.length);
     const entryOverlap = new Float64Array(entryIds.length);
     const gramDot = new Float64Array(paraphrases.length);
+    const sharesContentWord = new Uint8Array(entryIds.length);
     let questionTermTotal = 0;
     for (const [term, weight] of question.terms) {
       const idf = termIdf.get(term)!;
+      const isContentWord = !isQuestionWord(term);
       questionTermTotal += idf * weight;
       for (const posting of termPostings.get(term) ?? [])
         overlap[posting.doc]! += idf * Math.min(weight, posting.weight);
       for (const posting of entryTermPostings.get(term) ?? []) {
         entryOverlap[posting.doc]! += idf * Math.min(weight, posting.weight);
+        if (isContentWord) sharesContentWord[posting.doc] = 1;
       }
     }
     // Unknown words count, but sub-linearly: a long message has many words no FAQ needs.
@@ -228,11 +278,16 @@ export function buildMatcher(
       }
     }
     const scores = new Float64Array(entryIds.length);
+    const unknownFactor = unknownWordFactor(question, evidenceTuning);
     for (let entryIndex = 0; entryIndex < entryIds.length; entryIndex++) {
       if (!allowed(entryIndex)) continue;
       const coverage = questionTermTotal > 0 ? entryOverlap[entryIndex]! / questionTermTotal : 0;
       const termScore = (1 - ENTRY_COVERAGE_SHARE) * bestFit[entryIndex]! + ENTRY_COVERAGE_SHARE * coverage;
-      scores[entryIndex] = Math.min(1, TERM_SHARE * termScore + (1 - TERM_SHARE) * bestGrams[entryIndex]!);
+      const confidence = TERM_SHARE * termScore + (1 - TERM_SHARE) * bestGrams[entryIndex]!;
+      // An entry must explain at least one content word of the question itself: "wie" or a few shared
+      // trigrams are not evidence ("Wie geht es dir heute?").
+      const evidence = sharesContentWord[entryIndex] ? 1 : evidenceTuning.noContentEvidenceFactor;
+      scores[entryIndex] = Math.min(1, confidence * evidence * unknownFactor);
     }
     return scores;
   }
@@ -251,10 +306,42 @@ export function buildMatcher(
       .filter((candidate) => candidate.score >= MIN_CANDIDATE_SCORE)
       .sort((a, b) => b.score - a.score)
       .slice(0, settings.maxCandidates);
-    return { best: candidates[0] ?? null, candidates, decision: decide(candidates, threshold, margin) };
+    let decision = decide(candidates, threshold, margin);
+    if (decision === 'answer' && isVague(question)) {
+      // Ask back rather than guess when several entries fit a one-word topic about equally.
+      const [best, second] = candidates;
+      if (best && second && second.score >= threshold && second.score >= best.score * vagueRunnerUpRatio)
+        decision = 'clarify';
+    }
+    return { best: candidates[0] ?? null, candidates, decision };
   }
 
   return { match, analyze: (text) => analyzer.analyzeQuestion(text, vocabulary), config: settings };
+}
+
+/**
+ * Confidence factor for the words of a question the knowledge base does not know at all. When half of a
+ * short question is foreign ("Verkauft ihr auch Tee?", "capital of france", "Fahrrad reparieren lassen"),
+ * the words we do know only say the customer talks to a shop, not which of our answers fits. Long
+ * messages are spared: greetings and stories carry many words no FAQ needs.
+ */
+export function unknownWordFactor(
+  question: AnalyzedText,
+  tuning: Pick<
+    MatcherTuning,
+    'unknownShareTolerance' | 'unknownSharePenalty' | 'shortQuestionWords' | 'longQuestionWords'
+  >,
+): number {
+  let knownWeight = 0;
+  for (const [term, weight] of question.terms) if (!isQuestionWord(term)) knownWeight += weight;
+  let unknownWeight = 0;
+  for (const weight of question.unknownTerms.values()) unknownWeight += weight;
+  const contentWords = knownWeight + unknownWeight;
+  if (unknownWeight === 0 || contentWords === 0) return 1;
+  const excess = Math.max(0, unknownWeight / contentWords - tuning.unknownShareTolerance);
+  const span = Math.max(1e-9, tuning.longQuestionWords - tuning.shortQuestionWords);
+  const fade = Math.min(1, Math.max(0, (tuning.longQuestionWords - contentWords) / span));
+  return Math.max(0, 1 - tuning.unknownSharePenalty * fade * excess);
 }
 
 /** Adds `factor × min(weight, posting weight)` (or `factor × posting weight`) to each posting's document. */

@@ -18,7 +18,7 @@ sie sind so soll sollen sollte sonst ueber um und uns unser unsere unseres unter
 waere weil weiss wenn wer werde werden wieder will wir wird wollen wuerde wuerden zu zum zur zwar servus
 tschuess danke dank vielen lg gruss gruesse liebe lieber leute team guten tag morgen abend okay ok usw genau
 wirklich vielleicht trotzdem bereits immer nochmal kurz grad gerade gleich jemals sowas son nem nen ne is isch
-i a dich dir sei seid jede jedem jeden jeder jedes
+i a dich dir sei seid jede jedem jeden jeder jedes drin drinnen dran drauf
 `;
 
 const ENGLISH_STOP_WORDS = `

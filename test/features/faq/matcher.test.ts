@@ -1,6 +1,12 @@
 import { beforeAll, describe, expect, it } from 'vitest';
 import { loadKnowledgeBase, parseKnowledgeBase } from '../../../src/features/faq/kb-loader.js';
-import { buildMatcher, decide, type FaqMatcher } from '../../../src/features/faq/matcher.js';
+import {
+  buildMatcher,
+  DEFAULT_TUNING,
+  decide,
+  type FaqMatcher,
+  unknownWordFactor,
+} from '../../../src/features/faq/matcher.js';
 
 let matcher: FaqMatcher;
 beforeAll(async () => {
@@ -42,6 +48,34 @@ describe('matching the shipped knowledge base', () => {
     expect(matcher.match('Wie wird das Wetter morgen?').decision).toBe('none');
     expect(matcher.match('').decision).toBe('none');
     expect(matcher.match('!!!').best).toBeNull();
+  });
+
+  it('declines off-topic questions that only share a word or a synonym with an entry', () => {
+    const offTopic = [
+      'Was ist die Hauptstadt von Frankreich?',
+      'what is the capital of france',
+      'Kann ich bei euch mein Fahrrad reparieren lassen?',
+      'Verkauft ihr auch Fahrräder?',
+      'Verkauft ihr auch Tee?',
+    ];
+    for (const question of offTopic) expect(matcher.match(question).decision, question).toBe('none');
+    // The same shop words in a question of ours still answer.
+    expect(matcher.match('Liefert ihr auch nach Frankreich?').best?.entryId).toBe('shipping-abroad');
+    expect(matcher.match('Liefert ihr auch nach Frankreich?').decision).toBe('answer');
+    expect(matcher.match('Verkauft ihr auch an Cafés und Restaurants?').decision).toBe('answer');
+  });
+
+  it('needs a content word in common: question words alone are no evidence', () => {
+    expect(matcher.match('Wie geht es dir heute?').decision).toBe('none');
+  });
+
+  it('asks back on a single vague word that several entries share, but answers a specific one', () => {
+    const vague = matcher.match('Kaffee?');
+    expect(vague.decision).toBe('clarify');
+    expect(vague.candidates.length).toBeGreaterThanOrEqual(2);
+    expect(matcher.match('Abo?').decision).toBe('clarify');
+    expect(matcher.match('retour').decision).toBe('answer');
+    expect(matcher.match('Öffnungszeiten?').decision).toBe('answer');
   });
 
   it('lists at most three distinct candidates, best first, with scores in [0, 1]', () => {
@@ -100,5 +134,31 @@ entries:
     expect(decide([a, { entryId: 'b', score: 0.5 }], 0.3, 0.04)).toBe('answer');
     expect(decide([{ entryId: 'a', score: 0.2 }], 0.3, 0.04)).toBe('none');
     expect(decide([], 0.3, 0.04)).toBe('none');
+  });
+});
+
+describe('unknown-word factor', () => {
+  const analyzed = (terms: Record<string, number>, unknown: Record<string, number>) => ({
+    terms: new Map(Object.entries(terms)),
+    grams: new Map<string, number>(),
+    unknownTerms: new Map(Object.entries(unknown)),
+  });
+
+  it('keeps confidence when every content word is known', () => {
+    expect(unknownWordFactor(analyzed({ versand: 1, kost: 1 }, {}), DEFAULT_TUNING)).toBe(1);
+  });
+
+  it('cuts confidence when half of a short question is foreign', () => {
+    const factor = unknownWordFactor(analyzed({ verkauf: 1 }, { tee: 1 }), DEFAULT_TUNING);
+    expect(factor).toBeLessThan(0.5);
+    expect(factor).toBeGreaterThanOrEqual(0);
+  });
+
+  it('ignores question words when counting and spares long messages', () => {
+    const short = unknownWordFactor(analyzed({ wie: 0.5, versand: 1 }, { hauptstadt: 1 }), DEFAULT_TUNING);
+    expect(short).toBeLessThan(0.5);
+    const words = Object.fromEntries(['a', 'b', 'c', 'd'].map((word) => [word, 1]));
+    const long = unknownWordFactor(analyzed(words, { x: 1, y: 1, z: 1, w: 1 }), DEFAULT_TUNING);
+    expect(long).toBe(1);
   });
 });
