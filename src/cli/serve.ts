@@ -51,6 +51,19 @@ export async function serve(): Promise<number | undefined> {
   };
   process.once('SIGTERM', () => void shutdown('SIGTERM'));
   process.once('SIGINT', () => void shutdown('SIGINT'));
-  process.on('SIGHUP', () => void plausch.flows.reload());
+  // SIGHUP: re-read flows and the features' own files (events, topics, campaigns) after an edit.
+  process.on('SIGHUP', () => {
+    void (async () => {
+      await plausch.flows.reload();
+      for (const feature of plausch.features) {
+        try {
+          await feature.reload?.();
+        } catch (error) {
+          logger.error({ err: error, feature: feature.name }, 'reload refused; keeping the previous data');
+        }
+      }
+      logger.info('reloaded on SIGHUP');
+    })();
+  });
   return undefined;
 }

@@ -34,6 +34,11 @@ export interface Feature {
    * `start()` does this too. Offline tools (`plausch flows test`) call only this.
    */
   loadData?(): Promise<void>;
+  /**
+   * Re-reads the feature's own files after an edit (SIGHUP); keeps the previous data and throws with the
+   * problems when the new files do not load.
+   */
+  reload?(): Promise<void>;
   /** Starts background jobs (schedulers); resolves once they run. */
   start?(): Promise<void>;
   /** Stops background jobs, finishing the work in hand. */

@@ -89,6 +89,14 @@ export function createEventsFeature(ctx: FeatureContext, options: EventsFeatureO
     syncDefinitions: async () =>
       syncYamlEvents(serviceDeps, loadEventDefinitions(eventsDir, flowsDir), ctx.now().getTime(), logger),
     runReminders,
+    async reload() {
+      await syncYamlEvents(
+        serviceDeps,
+        loadEventDefinitions(eventsDir, flowsDir),
+        ctx.now().getTime(),
+        logger,
+      );
+    },
     async loadData() {
       await syncYamlEvents(
         serviceDeps,

@@ -85,6 +85,9 @@ export function createNewsletterFeature(
     name: 'newsletter',
     db,
     topics: getCatalog,
+    async reload() {
+      catalog = loadTopicCatalog(topicsFile);
+    },
     reloadTopics() {
       catalog = loadTopicCatalog(topicsFile);
       return catalog;
