@@ -36,7 +36,11 @@ describe('loadConfig', () => {
   });
 
   it('parses flags and lists', () => {
-    const config = loadConfig({ WEBCHAT_ENABLED: 'false', API_TOKENS: 'one, two ,', BOTFRAMEWORK_ENABLED: 'yes' });
+    const config = loadConfig({
+      WEBCHAT_ENABLED: 'false',
+      API_TOKENS: 'one, two ,',
+      BOTFRAMEWORK_ENABLED: 'yes',
+    });
     expect(config.WEBCHAT_ENABLED).toBe(false);
     expect(config.BOTFRAMEWORK_ENABLED).toBe(true);
     expect(config.API_TOKENS).toEqual(['one', 'two']);
