@@ -20,6 +20,7 @@ import { OutboxPacer } from './pacing.js';
 import { decideAfterFailure, describeError } from './retry-policy.js';
 import { detailOf, finishClaimedRow, type OutboxRow, outboxRowView, type SendOutcome } from './rows.js';
 import { onOutboxEnqueued } from './signal.js';
+import { splitOversizedRow } from './split-oversized.js';
 import type { GuardVerdict, SendGuard } from './types.js';
 import { WindowGuard } from './window-guard.js';
 
@@ -223,6 +224,13 @@ export class OutboxWorker {
       return;
     }
     if (verdict.verdict.action === 'send-as') message = verdict.verdict.message;
+    message = await splitOversizedRow(
+      this.#options.store,
+      row,
+      message,
+      adapter.capabilities.maxTextLength,
+      this.#now().getTime(),
+    );
 
     const chatKey = `${row.channel}:${row.contact_id}`;
     const maxWait = this.#options.leaseMs * MAX_PACING_WAIT_SHARE;

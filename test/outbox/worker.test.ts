@@ -80,6 +80,32 @@ describe.each(dialectsUnderTest)('OutboxWorker on %s', (dialect) => {
     expect(adapter.maxInFlightPerChat).toBe(1);
   });
 
+  it('splits an over-long text into parts sent and retried one by one, never repeating a sent part', async () => {
+    const store = await openStore();
+    const clock = new TestClock();
+    const adapter = new FakeAdapter({ capabilities: { maxTextLength: 40 } });
+    const contact = await createContact(store, 'long', { now: clock.now() });
+    const long = 'Erster Satz über unsere Röstung. Zweiter Satz über den Versand. Dritter Satz über das Abo.';
+    await enqueueTexts(store, contact, [long, 'danach'], { now: clock.now() });
+    const { worker } = createWorker(store, [adapter], { clock });
+    await worker.runOnce();
+    expect(adapter.sends).toHaveLength(1);
+    // The second part fails once: only it is tried again, the first part is not repeated.
+    adapter.failNext({ kind: 'transient' });
+    for (let round = 0; round < 20; round += 1) {
+      while ((await worker.runOnce()) > 0) {}
+      clock.advance(1_100);
+    }
+    const sent = adapter.textsTo('long');
+    expect(sent.at(-1)).toBe('danach');
+    const parts = sent.slice(0, -1);
+    expect(parts.length).toBeGreaterThanOrEqual(3);
+    expect(parts.every((part) => (part ?? '').length <= 40)).toBe(true);
+    expect(parts.join(' ')).toBe(long);
+    expect(new Set(parts).size).toBe(parts.length);
+    expect(adapter.attempts.filter((a) => a.failed)).toHaveLength(1);
+  });
+
   it('honours a 429 retry-after: not sent before, sent after, no attempt counted', async () => {
     const store = await openStore();
     const adapter = new FakeAdapter();
