@@ -1,8 +1,10 @@
 /**
  * The FAQ feature as the server sees it: loads the knowledge base, builds the matcher once and hands over
  * the `faq.*` actions. Unanswered questions are logged in the store (or the sink a test hands in) and
- * listed at `GET /api/v1/faq/unanswered`.
+ * listed at `GET /api/v1/faq/unanswered`. `reload()` (SIGHUP) swaps in an edited knowledge base; one that
+ * does not load leaves the current one answering.
  */
+import type { ActionDefinition } from '../../engine/actions.js';
 import type { Feature, FeatureContext } from '../types.js';
 import { type FaqActionOptions, faqActions } from './actions.js';
 import { loadKnowledgeBase } from './kb-loader.js';
@@ -22,14 +24,30 @@ export async function createFaqFeature(
   context: FeatureContext,
   options: FaqFeatureOptions,
 ): Promise<Feature> {
-  const kb = await loadKnowledgeBase(options.knowledgeBaseDir);
-  const matcher = buildMatcher(kb, options.matcher);
   const log = new StoreUnansweredQuestionLog(context.store);
   const sink = options.sink ?? log;
-  const actions = faqActions(kb, matcher, sink, {
-    onSinkError: (error) => context.logger.warn({ err: error }, 'could not record an unanswered question'),
-    ...options.actions,
-  });
-  context.logger.info({ entries: kb.entries.length }, 'faq knowledge base loaded');
-  return { name: 'faq', actions, apiRouter: createFaqRouter(log), openApi: faqOpenApi };
+  const build = async () => {
+    const kb = await loadKnowledgeBase(options.knowledgeBaseDir);
+    const actions = faqActions(kb, buildMatcher(kb, options.matcher), sink, {
+      onSinkError: (error) => context.logger.warn({ err: error }, 'could not record an unanswered question'),
+      ...options.actions,
+    });
+    context.logger.info({ entries: kb.entries.length }, 'faq knowledge base loaded');
+    return new Map(actions.map((action) => [action.name, action]));
+  };
+  let current = await build();
+  // The registry keeps these definitions; each run goes to the actions of the knowledge base loaded last.
+  const actions: ActionDefinition[] = [...current.values()].map((action) => ({
+    ...action,
+    run: (args, ctx) => (current.get(action.name) ?? action).run(args, ctx),
+  }));
+  return {
+    name: 'faq',
+    actions,
+    apiRouter: createFaqRouter(log),
+    openApi: faqOpenApi,
+    async reload() {
+      current = await build();
+    },
+  };
 }

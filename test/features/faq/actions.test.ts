@@ -1,13 +1,21 @@
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { loadConfig } from '../../../src/config.js';
 import type { ActionContext, ActionDefinition } from '../../../src/engine/actions.js';
 import { faqActions } from '../../../src/features/faq/actions.js';
+import { createFaqFeature } from '../../../src/features/faq/feature.js';
 import { parseKnowledgeBase } from '../../../src/features/faq/kb-loader.js';
 import { buildMatcher } from '../../../src/features/faq/matcher.js';
 import {
   InMemoryUnansweredQuestionSink,
   type UnansweredQuestionSink,
 } from '../../../src/features/faq/unanswered.js';
+import { silentLogger } from '../../../src/logger.js';
 import type { Contact } from '../../../src/model/index.js';
+import { openStore } from '../../../src/store/database.js';
+import { migrateToLatest } from '../../../src/store/migrate.js';
 
 const kb = parseKnowledgeBase([
   {
@@ -177,5 +185,73 @@ describe('faq.show', () => {
     expect((await actions().show.run({}, context({ payload: 'faq:nope' }))).outcome).toBe('unknown');
     expect((await actions().show.run({}, context({ payload: 'faq:none' }))).outcome).toBe('unknown');
     expect((await actions().show.run({}, context({ text: 'hi' }))).outcome).toBe('unknown');
+  });
+});
+
+describe('createFaqFeature reload', () => {
+  it('answers from an edited knowledge base after reload and keeps the old one when the edit is broken', async () => {
+    const dir = mkdtempSync(join(tmpdir(), 'faq-reload-'));
+    const entry = (answer: string) =>
+      [
+        'entries:',
+        '  - id: opening-hours',
+        '    questions:',
+        '      de: [Wann habt ihr geöffnet?, Öffnungszeiten]',
+        '      en: [When are you open?]',
+        `    answer: { de: "${answer}", en: "${answer}" }`,
+        '',
+      ].join('\n');
+    writeFileSync(join(dir, 'cafe.yaml'), entry('Mo–Fr 8–18 Uhr.'));
+    const store = openStore({ databaseUrl: '', sqlitePath: ':memory:' });
+    await migrateToLatest(store);
+    try {
+      const feature = await createFaqFeature(
+        { store, config: loadConfig({}), logger: silentLogger, now: () => new Date() },
+        { knowledgeBaseDir: dir },
+      );
+      const answer = feature.actions!.find((a) => a.name === 'faq.answer')!;
+      const ask = async () =>
+        (
+          await answer.run(
+            {},
+            {
+              contact: {
+                id: 'c',
+                channel: 'cli',
+                channelContactId: 'c',
+                displayName: null,
+                firstName: null,
+                lastName: null,
+                username: null,
+                phone: null,
+                locale: 'de',
+                tags: [],
+                attributes: {},
+                replyAddress: null,
+                createdAt: new Date(),
+                lastInboundAt: null,
+              },
+              conversationId: 'x',
+              channel: 'cli',
+              locale: 'de',
+              vars: {},
+              flowId: 'service',
+              stepId: 'answer',
+              now: new Date(),
+              input: { text: 'Wann habt ihr geöffnet?' },
+            },
+          )
+        ).messages?.[0]?.text;
+      expect(await ask()).toContain('8–18');
+      writeFileSync(join(dir, 'cafe.yaml'), entry('Jetzt täglich 7–20 Uhr.'));
+      await feature.reload!();
+      expect(await ask()).toContain('7–20');
+      writeFileSync(join(dir, 'cafe.yaml'), 'entries: [ {{{ broken');
+      await expect(feature.reload!()).rejects.toThrow();
+      expect(await ask()).toContain('7–20');
+    } finally {
+      await store.close();
+      rmSync(dir, { recursive: true, force: true });
+    }
   });
 });
