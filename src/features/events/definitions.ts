@@ -7,7 +7,7 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DateTime, Duration, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { parseYamlFile, YamlFileError } from '../newsletter/yaml-file.js';
+import { readYamlFileOrThrow, SourceError, type SourceProblem } from '../../yaml/validated-yaml.js';
 
 /** Short enough that `go:<flow>.<step>?event=<id>` fits Telegram's 64-byte callback data. */
 export const EVENT_ID = /^[a-z0-9][a-z0-9-]{0,23}$/;
@@ -168,7 +168,7 @@ export interface LoadedEventDefinition {
   file: string;
 }
 
-/** Reads every `*.yaml` in the events directory; throws a YamlFileError listing all problems. */
+/** Reads every `*.yaml` in the events directory; throws a SourceError listing all problems. */
 export function loadEventDefinitions(eventsDir: string, flowsDir: string): LoadedEventDefinition[] {
   let files: string[];
   try {
@@ -178,7 +178,7 @@ export function loadEventDefinitions(eventsDir: string, flowsDir: string): Loade
   } catch {
     return [];
   }
-  const problems: string[] = [];
+  const problems: SourceProblem[] = [];
   const loaded: LoadedEventDefinition[] = [];
   const seen = new Map<string, string>();
   for (const name of files) {
@@ -186,18 +186,25 @@ export function loadEventDefinitions(eventsDir: string, flowsDir: string): Loade
     const inFlows = relative(flowsDir, path);
     const file = inFlows.startsWith('..') ? path : inFlows;
     try {
-      const parsed = parseYamlFile(eventsFileSchema, path);
+      const parsed = readYamlFileOrThrow(eventsFileSchema, path);
       for (const definition of parsed.events) {
         const other = seen.get(definition.id);
-        if (other) problems.push(`${path}: event "${definition.id}" is also defined in ${other}`);
+        if (other) {
+          problems.push({
+            file: path,
+            line: 1,
+            column: 1,
+            message: `event "${definition.id}" is also defined in ${other}`,
+          });
+        }
         seen.set(definition.id, file);
         loaded.push({ definition, file });
       }
     } catch (error) {
-      if (error instanceof YamlFileError) problems.push(...error.problems);
+      if (error instanceof SourceError) problems.push(...error.problems);
       else throw error;
     }
   }
-  if (problems.length > 0) throw new YamlFileError(problems);
+  if (problems.length > 0) throw new SourceError(problems);
   return loaded;
 }

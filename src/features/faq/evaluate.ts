@@ -5,10 +5,10 @@
  */
 import { readFile } from 'node:fs/promises';
 import { z } from 'zod';
+import { parseYamlWith, positionOf, SourceError, type SourceProblem } from '../../yaml/validated-yaml.js';
 import { loadKnowledgeBase } from './kb-loader.js';
 import { ENTRY_ID, type KnowledgeBase } from './kb-schema.js';
 import { buildMatcher, type FaqMatcher, type MatchDecision } from './matcher.js';
-import { parseYamlWith, positionOf, SourceError, type SourceProblem } from './yaml-source.js';
 
 /** `expect: none` marks a question the knowledge base must not answer. */
 export const NO_ENTRY = 'none';

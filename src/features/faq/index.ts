@@ -1,4 +1,6 @@
 /** Service questions: knowledge base, matcher, flow actions, unanswered log and evaluation. */
+
+export { formatProblem, SourceError, type SourceProblem } from '../../yaml/validated-yaml.js';
 export {
   FAQ_NONE_PAYLOAD,
   FAQ_PAYLOAD_PREFIX,
@@ -31,4 +33,3 @@ export {
   type UnansweredQuestion,
   type UnansweredQuestionSink,
 } from './unanswered.js';
-export { formatProblem, SourceError, type SourceProblem } from './yaml-source.js';

@@ -5,6 +5,14 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import {
+  keyPositionOf,
+  parseYamlWith,
+  positionOf,
+  SourceError,
+  type SourceProblem,
+  type YamlSource,
+} from '../../yaml/validated-yaml.js';
+import {
   type FaqEntry,
   type FaqFile,
   faqFileSchema,
@@ -12,14 +20,6 @@ import {
   type SynonymGroup,
 } from './kb-schema.js';
 import { keyTokens } from './normalize.js';
-import {
-  keyPositionOf,
-  parseYamlWith,
-  positionOf,
-  SourceError,
-  type SourceProblem,
-  type YamlSource,
-} from './yaml-source.js';
 
 export interface KnowledgeBaseFile {
   file: string;

@@ -4,7 +4,7 @@
  */
 import { IANAZone } from 'luxon';
 import { z } from 'zod';
-import { parseYamlFile, parseYamlText } from '../newsletter/yaml-file.js';
+import { parseYamlOrThrow, readYamlFileOrThrow } from '../../yaml/validated-yaml.js';
 
 const localized = z.record(z.string().min(2).max(8), z.string().min(1));
 const phraseList = z.record(z.string().min(2).max(8), z.array(z.string().min(1)));
@@ -55,11 +55,11 @@ export type Weekday = (typeof WEEKDAYS)[number];
 export const WEEKDAY_KEYS = WEEKDAYS;
 
 export function loadHandoffSettings(file: string): HandoffSettings {
-  return parseYamlFile(handoffSettingsSchema, file);
+  return readYamlFileOrThrow(handoffSettingsSchema, file);
 }
 
 export function parseHandoffSettings(text: string, file = 'handoff/settings.yaml'): HandoffSettings {
-  return parseYamlText(handoffSettingsSchema, text, file);
+  return parseYamlOrThrow(handoffSettingsSchema, text, file);
 }
 
 /** The text in the locale, else German, else any. */

@@ -4,8 +4,8 @@
  */
 import { z } from 'zod';
 import { normalizeForMatching } from '../../text/normalize.js';
+import { parseYamlOrThrow, readYamlFileOrThrow } from '../../yaml/validated-yaml.js';
 import { type Localized, pickLocalized } from './localized.js';
-import { parseYamlFile, parseYamlText } from './yaml-file.js';
 
 const localeKey = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'locale keys look like de, en or de-AT');
 const localizedSchema = z.union(
@@ -164,9 +164,9 @@ export class TopicCatalog {
 }
 
 export function loadTopicCatalog(path: string): TopicCatalog {
-  return new TopicCatalog(parseYamlFile(topicsFileSchema, path), path);
+  return new TopicCatalog(readYamlFileOrThrow(topicsFileSchema, path), path);
 }
 
 export function parseTopicCatalog(text: string, path = 'topics.yaml'): TopicCatalog {
-  return new TopicCatalog(parseYamlText(topicsFileSchema, text, path), path);
+  return new TopicCatalog(parseYamlOrThrow(topicsFileSchema, text, path), path);
 }

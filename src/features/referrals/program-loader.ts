@@ -3,15 +3,10 @@
  * errors (zod) and meaning errors (unknown default campaign, missing `{{link}}`, unknown coupon pool).
  */
 import { readFile } from 'node:fs/promises';
-import { isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { parseYamlWith, positionOf, type SourceProblem } from '../../yaml/validated-yaml.js';
 import { programSchema, type ReferralProgram } from './program-schema.js';
 
-export interface ProgramProblem {
-  file: string;
-  line: number;
-  column: number;
-  message: string;
-}
+export type ProgramProblem = SourceProblem;
 
 export class ProgramError extends Error {
   constructor(readonly problems: readonly ProgramProblem[]) {
@@ -24,45 +19,13 @@ type PathKey = string | number;
 
 /** Parses and checks the programme; throws a ProgramError listing every problem. */
 export function parseReferralProgram(text: string, file: string): ReferralProgram {
-  const lineCounter = new LineCounter();
-  const document = parseDocument(text, { lineCounter, prettyErrors: false, uniqueKeys: true });
-  const at = (offset: number, message: string): ProgramProblem => {
-    const { line, col } = lineCounter.linePos(offset);
-    return { file, line, column: col, message };
-  };
-  const syntax = [...document.errors, ...document.warnings].map((e) =>
-    at(e.pos[0], e.message.split('\n')[0] ?? e.message),
-  );
-  if (syntax.length > 0) throw new ProgramError(syntax);
-
-  const positionOf = (path: readonly PathKey[], message: string, keyName?: string): ProgramProblem => {
-    for (let length = path.length; length >= 0; length--) {
-      const node = document.getIn(path.slice(0, length), true) as Node | undefined;
-      if (!node || typeof node !== 'object' || !('range' in node) || !node.range) continue;
-      if (keyName !== undefined && length === path.length && isMap(node)) {
-        const pair = node.items.find((item) => isScalar(item.key) && item.key.value === keyName);
-        if (pair && isScalar(pair.key) && pair.key.range) return at(pair.key.range[0], message);
-      }
-      return at(node.range[0], message);
-    }
-    return at(0, message);
-  };
-
-  const parsed = programSchema.safeParse(document.toJS() ?? {});
-  if (!parsed.success) {
-    const problems = parsed.error.issues.map((issue) => {
-      const path = issue.path.filter((key): key is PathKey => typeof key !== 'symbol');
-      const unknownKey = issue.code === 'unrecognized_keys' ? issue.keys[0] : undefined;
-      const message =
-        issue.code === 'unrecognized_keys'
-          ? `unknown key ${issue.keys.map((k) => `"${k}"`).join(', ')}`
-          : issue.message;
-      return positionOf(path, `${path.length > 0 ? `${path.join('.')}: ` : ''}${message}`, unknownKey);
-    });
-    throw new ProgramError(sortProblems(problems));
-  }
-  const program = parsed.data;
-  const problems = checkMeaning(program).map((p) => positionOf(p.path, `${p.path.join('.')}: ${p.message}`));
+  const parsed = parseYamlWith(programSchema, text, file);
+  if (!parsed.ok) throw new ProgramError(parsed.problems);
+  const program = parsed.value;
+  const problems = checkMeaning(program).map((p) => ({
+    ...positionOf(parsed.source, p.path),
+    message: `${p.path.join('.')}: ${p.message}`,
+  }));
   if (problems.length > 0) throw new ProgramError(sortProblems(problems));
   return program;
 }

@@ -2,7 +2,7 @@ import { readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadKnowledgeBase, parseKnowledgeBase } from '../../../src/features/faq/kb-loader.js';
-import { SourceError } from '../../../src/features/faq/yaml-source.js';
+import { SourceError } from '../../../src/yaml/validated-yaml.js';
 
 const fixtures = join('test', 'features', 'faq', 'fixtures');
 

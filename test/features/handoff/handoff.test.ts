@@ -13,8 +13,8 @@ import {
 } from '../../../src/features/handoff/office-hours.js';
 import { closeConversation, takeOver } from '../../../src/features/handoff/sessions.js';
 import { loadHandoffSettings, parseHandoffSettings } from '../../../src/features/handoff/settings.js';
-import { YamlFileError } from '../../../src/features/newsletter/yaml-file.js';
 import { silentLogger } from '../../../src/logger.js';
+import { SourceError } from '../../../src/yaml/validated-yaml.js';
 import {
   addStaff,
   ConsoleClient,
@@ -43,8 +43,8 @@ describe('handoff settings and office hours', () => {
       parseHandoffSettings(text, 'handoff/settings.yaml');
       expect.unreachable();
     } catch (error) {
-      expect(error).toBeInstanceOf(YamlFileError);
-      const problems = (error as YamlFileError).problems.join('\n');
+      expect(error).toBeInstanceOf(SourceError);
+      const problems = (error as SourceError).message;
       expect(problems).toContain('handoff/settings.yaml:2:14: office_hours.time_zone: not an IANA time zone');
       expect(problems).toMatch(
         /handoff\/settings\.yaml:3:\d+: office_hours\.weekly\.mon\.0: the opening time must come before/,

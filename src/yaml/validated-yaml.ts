@@ -1,8 +1,11 @@
 /**
- * Parses a YAML file against a zod schema and reports every problem as `file:line:column: message`.
+ * The one way Plausch reads its YAML data files (knowledge base, topics, events, campaigns, handoff settings):
+ * parse with positions, validate with a zod schema, and report every problem as `file:line:column: message`.
  * Zod reports paths (`entries.3.questions.de`); the YAML document with a LineCounter turns them into
- * positions, so a marketer sees where to fix the file instead of a stack trace.
+ * positions, so a marketer sees where to fix the file instead of a stack trace. (Flow files have a richer
+ * reader of their own in `src/flows/`, with suggestions and cross-file checks.)
  */
+import { readFileSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
 
@@ -96,13 +99,41 @@ export function parseYamlWith<Schema extends z.ZodType>(
     const path = issue.path.filter((key): key is PathKey => typeof key !== 'symbol');
     const described = describeIssue(issue);
     const { keyName } = described;
-    // Zod says "Invalid input" for a missing union value; say what actually happened.
+    // Zod's default for a missing value ("Invalid input: expected …, received undefined") says nothing useful;
+    // a schema's own message (e.g. what the value should look like) is kept.
     const missing = path.length > 0 && !source.document.hasIn(path);
-    const message = missing ? 'is missing' : described.message;
+    const message =
+      missing && described.message.startsWith('Invalid input') ? 'is missing' : described.message;
     const where = positionOf(source, path, keyName);
     const field = path.length > 0 ? `${path.join('.')}: ` : '';
     return { ...where, message: `${field}${message}` };
   });
   positioned.sort((a, b) => a.line - b.line || a.column - b.column);
   return { ok: false, problems: positioned };
+}
+
+/** Parses and validates, or throws a SourceError listing every problem (for loaders that fail whole). */
+export function parseYamlOrThrow<Schema extends z.ZodType>(
+  schema: Schema,
+  text: string,
+  file: string,
+): z.output<Schema> {
+  const result = parseYamlWith(schema, text, file);
+  if (!result.ok) throw new SourceError(result.problems);
+  return result.value;
+}
+
+/** Reads `file` and parses it like `parseYamlOrThrow`; an unreadable file is a SourceError too. */
+export function readYamlFileOrThrow<Schema extends z.ZodType>(
+  schema: Schema,
+  file: string,
+): z.output<Schema> {
+  let text: string;
+  try {
+    text = readFileSync(file, 'utf8');
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    throw new SourceError([{ file, line: 1, column: 1, message: `cannot read the file (${reason})` }]);
+  }
+  return parseYamlOrThrow(schema, text, file);
 }
