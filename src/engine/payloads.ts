@@ -3,14 +3,18 @@
  * `h:<hash>` when longer than platforms allow) and jump payloads (`go:<flow>.<step>?var=value`).
  */
 import { createHash } from 'node:crypto';
+import {
+  generatedButtonPayload,
+  MAX_PAYLOAD_BYTES,
+  parseJumpPayload as readJumpPayload,
+} from '../flows/references.js';
 import type { FlowSet } from '../flows/schema.js';
 import type { Variables } from '../model/index.js';
 
-/** Telegram allows 64 bytes of callback data; the tightest platform sets the limit for all. */
-export const MAX_PAYLOAD_BYTES = 64;
+export { MAX_PAYLOAD_BYTES };
 
 export function stepButtonPayload(flowId: string, stepId: string, index: number): string {
-  const plain = `s:${flowId}.${stepId}.${index}`;
+  const plain = generatedButtonPayload(flowId, stepId, index);
   return Buffer.byteLength(plain, 'utf8') <= MAX_PAYLOAD_BYTES ? plain : hashedPayload(plain);
 }
 
@@ -62,19 +66,14 @@ export interface JumpPayload {
   vars: Variables;
 }
 
-const JUMP_PAYLOAD = /^go:([a-z][a-z0-9_-]*)(?:\.([a-z][a-z0-9_-]*))?(?:\?(.*))?$/;
-
-/** Reads `go:events.detail?event=tasting-0312` into a target and variables (values stay strings). */
+/**
+ * Reads `go:events.detail?event=tasting-0312` into a target and variables (values stay strings), with the same
+ * parser the flow validator checks payloads with; a malformed payload is no jump.
+ */
 export function parseJumpPayload(payload: string): JumpPayload | null {
-  const match = JUMP_PAYLOAD.exec(payload);
-  if (!match) return null;
-  const vars: Variables = {};
-  if (match[3]) {
-    for (const [key, value] of new URLSearchParams(match[3])) {
-      if (/^[a-z][a-z0-9_]*$/.test(key)) vars[key] = value;
-    }
-  }
-  return { flowId: match[1]!, stepId: match[2], vars };
+  const parsed = readJumpPayload(payload);
+  if (!parsed.ok) return null;
+  return { flowId: parsed.jump.flowId, stepId: parsed.jump.stepId, vars: parsed.jump.vars };
 }
 
 /**
