@@ -62,7 +62,4 @@ export function parseHandoffSettings(text: string, file = 'handoff/settings.yaml
   return parseYamlOrThrow(handoffSettingsSchema, text, file);
 }
 
-/** The text in the locale, else German, else any. */
-export function pickLocalized(texts: Record<string, string>, locale: string): string {
-  return texts[locale] ?? texts.de ?? Object.values(texts)[0] ?? '';
-}
+export { pickLocalized } from '../../text/localized.js';

@@ -1,11 +1,7 @@
-/** Picks a localized text for a contact and fills `{{placeholders}}`; built-in texts where YAML gives none. */
+/** Fills `{{placeholders}}` in referral texts; built-in texts where YAML gives none. */
 import type { Localized } from './program-schema.js';
 
-export function pickLocalized(text: Localized, locale: string, defaultLocale: string): string {
-  if (typeof text === 'string') return text;
-  const short = locale.slice(0, 2).toLowerCase();
-  return text[short] ?? text[defaultLocale] ?? Object.values(text)[0] ?? '';
-}
+export { pickLocalized } from '../../text/localized.js';
 
 /**
  * Replaces `{{name}}` with values; unknown placeholders stay visible so a marketer notices them.
