@@ -13,6 +13,7 @@ import * as newsletter from './0400-newsletter.js';
 import * as referrals from './0500-referrals.js';
 import * as crm from './0600-crm.js';
 import * as handoffConsole from './0700-handoff-console.js';
+import * as inboxMedia from './0710-inbox-media.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
@@ -24,4 +25,5 @@ export const migrations: Record<string, Migration> = {
   '0500-referrals': referrals,
   '0600-crm': crm,
   '0700-handoff-console': handoffConsole,
+  '0710-inbox-media': inboxMedia,
 };
