@@ -180,7 +180,7 @@ function renderShell() {
               button.remove();
             },
           },
-          `🔔 ${t('notifyOn')}`,
+          t('notifyOn'),
         )
       : null,
     h('span', { class: 'who' }, `${state.user.displayName} · ${state.user.role}`),

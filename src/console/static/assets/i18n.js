@@ -152,6 +152,7 @@ export const TEXTS = {
     newReply: 'Neue Nachricht von {name}',
     notifyOn: 'Benachrichtigungen einschalten',
     unread: 'ungelesen',
+    autoNotice: 'Automatischer Hinweis an den Kunden',
   },
   en: {
     appName: 'Plausch Console',
@@ -303,6 +304,7 @@ export const TEXTS = {
     newReply: 'New message from {name}',
     notifyOn: 'Turn on notifications',
     unread: 'unread',
+    autoNotice: 'Automatic notice to the customer',
   },
 };
 

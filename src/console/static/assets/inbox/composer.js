@@ -65,11 +65,7 @@ export function composer() {
       'div',
       { class: 'composer-foot' },
       attachInput,
-      h(
-        'label',
-        { for: 'attach-file', class: 'attach-label ghost', title: t('attach') },
-        `📎 ${t('attach')}`,
-      ),
+      h('label', { for: 'attach-file', class: 'attach-label ghost', title: t('attach') }, t('attach')),
       h('span', { id: 'attachment', class: 'attachment' }),
       h('span', { id: 'composer-hint', class: 'hint' }, t('composerHint')),
       h('span', { id: 'composer-lock', class: 'hint lock' }),

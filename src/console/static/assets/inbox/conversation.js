@@ -177,7 +177,13 @@ export function messageItem(m) {
   }
   const who = m.author === 'contact' ? 'contact' : m.author === 'agent' ? 'agent' : 'bot';
   const name =
-    who === 'contact' ? state.detail.contact.name : who === 'agent' ? (m.agentName ?? t('agent')) : t('bot');
+    who === 'contact'
+      ? state.detail.contact.name
+      : who === 'agent'
+        ? (m.agentName ?? t('agent'))
+        : m.author === 'system'
+          ? t('autoNotice')
+          : t('bot');
   const delivery = m.delivery;
   const failed = delivery && (delivery.status === 'failed' || delivery.status === 'held');
   const buttons = Array.isArray(details.buttons) ? details.buttons : [];
@@ -230,7 +236,7 @@ export function mediaOf(m) {
     return h(
       'p',
       { class: 'media-location' },
-      `📍 ${t('location')}: ${lat.toFixed(5)}, ${lon.toFixed(5)} · `,
+      `${t('location')}: ${lat.toFixed(5)}, ${lon.toFixed(5)} · `,
       h(
         'a',
         {
@@ -273,7 +279,7 @@ export function mediaOf(m) {
   return h(
     'p',
     {},
-    h('a', { href: src, download: media.fileName || 'file' }, `📎 ${media.fileName || t('customerFile')}`),
+    h('a', { href: src, download: media.fileName || 'file' }, media.fileName || t('customerFile')),
   );
 }
 
