@@ -180,6 +180,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       flows: () =>
         [...flows.current().flows.values()].map((f) => ({
           id: f.definition.id,
+          title: f.definition.title ?? f.definition.id,
           steps: Object.keys(f.definition.steps),
         })),
       teams: () => {

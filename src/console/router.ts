@@ -30,7 +30,7 @@ export interface ConsoleRouterDeps {
   adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
   startFlow: (conversationId: string, flowId: string, stepId?: string) => Promise<void>;
   /** Flows and their steps, for "return to the bot at …" and validation. */
-  flows: () => Array<{ id: string; steps: string[] }>;
+  flows: () => Array<{ id: string; title?: string; steps: string[] }>;
   teams: () => Array<{ id: string; name: Record<string, string> }>;
   /** The handoff feature's settings (customer notices, service levels); null when it is not loaded. */
   handoffSettings?: () => HandoffSettings | null;

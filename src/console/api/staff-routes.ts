@@ -25,7 +25,7 @@ export interface StaffRoutesDeps {
   store: Store;
   now: () => Date;
   teams: () => Array<{ id: string; name: Record<string, string> }>;
-  flows: () => Array<{ id: string; steps: string[] }>;
+  flows: () => Array<{ id: string; title?: string; steps: string[] }>;
   /** Waiting-time target per handoff reason (ms), from the handoff settings. */
   slaTarget: SlaTarget;
 }

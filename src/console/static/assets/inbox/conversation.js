@@ -84,7 +84,10 @@ export function renderConversationHeader() {
       'select',
       { id: 'return-target', 'aria-label': t('returnAt') },
       h('option', { value: '' }, t('returnStart')),
-      state.flows.flatMap((f) => f.steps.map((s) => h('option', { value: `${f.id}.${s}` }, `${f.id}.${s}`))),
+      // Flows by the titles their authors gave them, each from its first step (not every internal step id).
+      [...state.flows]
+        .sort((a, b) => (a.title ?? a.id).localeCompare(b.title ?? b.id))
+        .map((f) => h('option', { value: f.id }, f.title ?? f.id)),
     );
     actions.append(
       target,
