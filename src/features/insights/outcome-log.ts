@@ -30,7 +30,10 @@ export function storeOutcomeLog(store: Store, logger: Logger): OutcomeLog {
 }
 
 /** The same action, whose every outcome is also written to the log. */
-export function withOutcomeLog<Args>(action: ActionDefinition<Args>, log: OutcomeLog): ActionDefinition<Args> {
+export function withOutcomeLog<Args>(
+  action: ActionDefinition<Args>,
+  log: OutcomeLog,
+): ActionDefinition<Args> {
   return {
     ...action,
     async run(args, context) {
