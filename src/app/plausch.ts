@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
 import { PostgresEventRelay } from '../console/live/pg-relay.js';
 import { createConsoleRouter } from '../console/router.js';
+import { createScreenBundler } from '../console/screen-bundles.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { registerCoreActions } from '../engine/core-actions.js';
 import { runTurn } from '../engine/run-turn.js';
@@ -162,6 +163,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     ),
   ];
 
+  const screens = createScreenBundler();
   const http = createHttpApp({
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
@@ -187,6 +189,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       logger,
       publicUrl: config.PUBLIC_URL,
       now,
+      screens,
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
@@ -236,6 +239,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await outbox.stop();
       flows.close();
       await relay?.stop();
+      await screens.close();
       if (ownsStore) await store.close();
     },
   };

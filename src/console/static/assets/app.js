@@ -1,10 +1,13 @@
 // The console front end: sign-in, inbox (queue and lists), conversation view with composer, contact panel,
 // metrics. Plain ES modules, no build step. Live updates come over Server-Sent Events; the views refetch.
+// Further screens (results, workbench, …) are Preact bundles listed in screens.js and mounted into the shell.
 import { ApiError, api, setCsrfToken } from './api.js';
 import { clock, duration, initialLocale, locale, setLocale, t } from './i18n.js';
+import { SCREENS } from './screens.js';
 
 const state = {
   user: null,
+  capabilities: [],
   view: 'waiting',
   page: 'inbox',
   search: '',
@@ -124,11 +127,14 @@ function languageSwitch() {
 // ---------- shell ----------
 
 async function startInbox() {
-  const [teams, canned, colleagues] = await Promise.all([
+  const [me, teams, canned, colleagues] = await Promise.all([
+    api('GET', '/me'),
     api('GET', '/teams'),
     api('GET', '/canned-replies'),
     api('GET', '/colleagues'),
   ]);
+  state.capabilities = me.capabilities ?? [];
+  if (!can('inbox') && state.page === 'inbox') state.page = visibleScreens()[0]?.id ?? 'inbox';
   state.flows = teams.flows;
   state.canned = canned.items;
   state.colleagues = colleagues.items;
@@ -136,10 +142,19 @@ async function startInbox() {
   connectLive();
 }
 
+function can(capability) {
+  return state.capabilities.includes(capability);
+}
+
+function visibleScreens() {
+  return SCREENS.filter((screen) => can(screen.needs));
+}
+
 function renderShell() {
   const app = $('#app');
+  unmountScreen();
   app.replaceChildren();
-  const isSupervisor = state.user.role !== 'agent';
+  const isSupervisor = can('supervise');
   const header = h(
     'header',
     { class: 'topbar' },
@@ -147,15 +162,30 @@ function renderShell() {
     h(
       'nav',
       { 'aria-label': t('views') },
-      h(
-        'button',
-        {
-          type: 'button',
-          class: 'nav',
-          'aria-current': state.page === 'inbox' ? 'page' : null,
-          onclick: () => switchPage('inbox'),
-        },
-        t('inbox'),
+      can('inbox')
+        ? h(
+            'button',
+            {
+              type: 'button',
+              class: 'nav',
+              'aria-current': state.page === 'inbox' ? 'page' : null,
+              onclick: () => switchPage('inbox'),
+            },
+            t('inbox'),
+          )
+        : null,
+      ...visibleScreens().map((screen) =>
+        h(
+          'button',
+          {
+            type: 'button',
+            class: 'nav',
+            'data-screen': screen.id,
+            'aria-current': state.page === screen.id ? 'page' : null,
+            onclick: () => switchPage(screen.id),
+          },
+          screen.label[locale()] ?? screen.label.de,
+        ),
       ),
       isSupervisor
         ? h(
@@ -188,7 +218,12 @@ function renderShell() {
     h('button', { type: 'button', class: 'ghost', onclick: signOut }, t('signOut')),
   );
   app.append(header);
-  if (state.page === 'metrics') {
+  const screen = visibleScreens().find((s) => s.id === state.page);
+  if (screen) {
+    const main = h('main', { id: `screen-${screen.id}`, class: 'screen' });
+    app.append(main);
+    void mountScreen(screen, main);
+  } else if (state.page === 'metrics') {
     app.append(h('main', { id: 'metrics', class: 'metrics' }));
     void renderMetrics();
   } else if (state.page === 'settings') {
@@ -215,6 +250,55 @@ function renderShell() {
 function switchPage(page) {
   state.page = page;
   renderShell();
+}
+
+// ---------- screens (Preact bundles) ----------
+
+const liveListeners = new Set();
+let unmountCurrent = null;
+
+function unmountScreen() {
+  const unmount = unmountCurrent;
+  unmountCurrent = null;
+  if (unmount) unmount();
+}
+
+function ensureScreenStyles(screen) {
+  if (!screen.css || document.querySelector(`link[data-screen-css="${screen.id}"]`)) return;
+  document.head.append(
+    h('link', {
+      rel: 'stylesheet',
+      href: `/console/assets/screens/${screen.id}.css`,
+      'data-screen-css': screen.id,
+    }),
+  );
+}
+
+async function mountScreen(screen, el) {
+  ensureScreenStyles(screen);
+  el.append(h('p', { class: 'boot' }, t('loading')));
+  let module;
+  try {
+    module = await import(`/console/assets/screens/${screen.id}.js`);
+  } catch (error) {
+    el.replaceChildren(h('p', { class: 'form-error', role: 'alert' }, t('error', { e: error.message })));
+    return;
+  }
+  // The user may have moved on while the bundle loaded.
+  if (!el.isConnected) return;
+  el.replaceChildren();
+  unmountCurrent = module.mount(el, {
+    user: state.user,
+    capabilities: state.capabilities,
+    locale: locale(),
+    api,
+    onLive(listener) {
+      liveListeners.add(listener);
+      return () => liveListeners.delete(listener);
+    },
+    toast,
+    navigate: switchPage,
+  });
 }
 
 async function signOut() {
@@ -441,7 +525,7 @@ function renderConversation() {
 function renderConversationHeader() {
   const { conversation, contact, session } = state.detail;
   const mine = conversation.assignedAgentId === state.user.id;
-  const supervisor = state.user.role !== 'agent';
+  const supervisor = can('supervise');
   const actions = h('div', { class: 'actions', role: 'group', 'aria-label': t('conversationActions') });
   if (!mine)
     actions.append(
@@ -1058,7 +1142,7 @@ async function renderSettings() {
           h(
             'select',
             {},
-            ['agent', 'supervisor', 'admin'].map((r) => h('option', { value: r }, r)),
+            ['agent', 'supervisor', 'marketer', 'admin'].map((r) => h('option', { value: r }, r)),
           ),
         ),
         field('user-team', t('team'), h('input', {})),
@@ -1143,7 +1227,7 @@ async function renderSettings() {
         ),
       );
     }
-    if (state.user.role !== 'agent') sections.unshift(await channelsSection());
+    if (can('supervise')) sections.unshift(await channelsSection());
     main.replaceChildren(...sections);
   } catch (error) {
     fail(error);
@@ -1200,6 +1284,7 @@ function connectLive() {
   });
   source.addEventListener('change', (event) => {
     const notice = JSON.parse(event.data);
+    for (const listener of liveListeners) listener(notice);
     scheduleRefresh(notice.conversationId === state.selectedId);
   });
   source.addEventListener('error', async () => {
