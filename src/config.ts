@@ -112,6 +112,8 @@ export const configSchema = z.object({
   REFERRAL_IP_SALT: optionalString,
   /** Header a proxy/CDN sets with the visitor's country (e.g. CF-IPCountry). */
   GEO_COUNTRY_HEADER: optionalString,
+  /** Header a proxy/CDN sets with the visitor's region (ISO 3166-2, e.g. cf-region-code); for reports per region. */
+  GEO_REGION_HEADER: optionalString,
   /** Where /r/<code> sends visitors of unknown codes. */
   REFERRAL_FALLBACK_URL: optionalUrl,
   /** Shared secret for POST /api/v1/conversions signatures (X-Plausch-Signature). */
