@@ -28,6 +28,7 @@ import { openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createEnabledAdapters } from './channels.js';
 import { createFeatures } from './features.js';
+import { questionDetectorOf } from './question-detector.js';
 
 export const PLAUSCH_VERSION = '0.1.0';
 
@@ -110,6 +111,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     flows: () => flows.current(),
     actions,
     interceptors: () => interceptors,
+    questions: questionDetectorOf(features),
     runTurn,
     capabilitiesOf,
     events,
