@@ -59,7 +59,9 @@ function openSqlite(path: string): Store {
   database.pragma('busy_timeout = 5000');
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<CoreTables>({ dialect: new SqliteDialect({ database: withStatementCache(database) }) });
+  const db = new Kysely<CoreTables>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   return {
     db,
     dialect: 'sqlite',
