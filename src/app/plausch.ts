@@ -20,6 +20,7 @@ import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
+import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
 import type { SendGuard } from '../outbox/types.js';
 import { OutboxWorker } from '../outbox/worker.js';
 import { ConversationRuntime } from '../runtime/conversation-runtime.js';
@@ -117,8 +118,17 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     events,
     now,
     instanceId,
+    // WhatsApp Cloud counts received messages against the send rate; the outbox's schedule takes them in.
+    onAccepted: (message) => {
+      outbox.countInbound(message.channel).catch((error: unknown) => {
+        logger.warn(
+          { err: error, channel: message.channel },
+          'could not count an inbound message for pacing',
+        );
+      });
+    },
   });
-  const outbox = new OutboxWorker({
+  const outbox: OutboxWorker = new OutboxWorker({
     store,
     logger: logger.child({ part: 'outbox' }),
     adapters,
@@ -127,6 +137,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     instanceId,
     now,
     pollIntervalMs: 500,
+    pacing: pacingPolicyFromConfig(config),
   });
 
   let shuttingDown = false;
