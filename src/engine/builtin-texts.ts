@@ -18,7 +18,7 @@ export const BUILTIN_TEXTS: Record<BuiltinTextKey, LocalizedText> = {
     en: "Sorry, I didn't get that. Type the number of an option or use the buttons.",
   },
   invalid_email: {
-    de: 'Bitte gib eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.',
+    de: 'Bitte gib eine gültige E-Mail-Adresse ein, z. B. name@example.com.',
     en: 'Please enter a valid e-mail address, e.g. name@example.com.',
   },
   invalid_number: {
