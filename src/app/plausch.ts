@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Express } from 'express';
+import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
@@ -213,9 +214,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.recoverPending();
       outbox.start();
       for (const feature of features) await feature.start?.();
+      // Adapters talk to the runtime through the guard: what can never be recorded goes to dead letters.
+      const sink = guardInboundSink(runtime, { db: store.db, logger: logger.child({ part: 'inbox' }), now });
       for (const adapter of adapters.values()) {
         try {
-          await adapter.start(runtime);
+          await adapter.start(sink);
         } catch (error) {
           // One broken channel must not take the others down; /readyz shows it.
           logger.error({ err: error, channel: adapter.name }, 'channel failed to start');
