@@ -18,6 +18,7 @@ import type { HandoffFeature } from '../features/handoff/feature.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
+import { deadLetterRouter } from '../http/dead-letter-routes.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
 import type { SendGuard } from '../outbox/types.js';
@@ -167,7 +168,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
     webhookRoutes: [...adapters.values()].flatMap((a) => [...a.routes]),
-    apiRouters: features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : [])),
+    apiRouters: [deadLetterRouter(store), ...features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : []))],
     publicRouters: features.flatMap((f) => (f.publicRouter ? [f.publicRouter] : [])),
     openApi: features.flatMap((f) => (f.openApi ? [f.openApi] : [])),
     readiness,

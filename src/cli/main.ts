@@ -91,6 +91,24 @@ db.command('migrate')
     }),
   );
 
+const inbox = program.command('inbox').description('inbound events as they arrived');
+inbox
+  .command('rejected')
+  .description('list inbound events that could never be recorded (the dead-letter table), newest first')
+  .option('--limit <n>', 'how many', '20')
+  .option('-c, --channel <channel>', 'only this channel (telegram, whatsapp-cloud, …)')
+  .option('--json', 'print JSON instead of lines')
+  .action((options: { limit: string; channel?: string; json?: boolean }) =>
+    runCommand(async () => {
+      const { inboxRejected } = await import('./inbox-commands.js');
+      return inboxRejected({
+        limit: Number.parseInt(options.limit, 10),
+        ...(options.channel ? { channel: options.channel } : {}),
+        ...(options.json ? { json: true } : {}),
+      });
+    }),
+  );
+
 const faq = program.command('faq').description('the service-questions knowledge base');
 faq
   .command('eval [file]')

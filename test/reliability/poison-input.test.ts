@@ -6,7 +6,7 @@
 import { afterEach, describe, expect, it } from 'vitest';
 import { listDeadLetters } from '../../src/store/repositories/dead-letters.js';
 import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
-import { type RunningPlausch, startPlausch } from '../support/plausch-instance.js';
+import { type RunningPlausch, startPlausch, TEST_API_TOKEN } from '../support/plausch-instance.js';
 import {
   createTestDatabase,
   dialectsUnderTest,
@@ -162,6 +162,15 @@ describe.each(dialectsUnderTest)('poison inputs on %s', (dialect) => {
     });
     expect(forged.status).toBe(401);
     expect((await listDeadLetters(plausch.plausch.store.db)).length).toBe(4);
+    // Operators see them through the API (admin token only).
+    const api = await fetch(`${plausch.baseUrl}/api/v1/dead-letters?limit=10`, {
+      headers: { authorization: `Bearer ${TEST_API_TOKEN}` },
+    });
+    expect(api.status).toBe(200);
+    const listed = (await api.json()) as { total: number; items: Array<{ channel: string; reason: string }> };
+    expect(listed.total).toBe(4);
+    expect(listed.items.every((item) => item.channel === 'telegram')).toBe(true);
+    expect((await fetch(`${plausch.baseUrl}/api/v1/dead-letters`)).status).toBe(401);
   });
 
   it('web chat: a NUL byte is removed from the text, over-long and malformed posts get 4xx, never 500', async () => {
