@@ -4,6 +4,7 @@
  */
 import { hostname } from 'node:os';
 import type { Express } from 'express';
+import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
@@ -18,6 +19,7 @@ import type { HandoffFeature } from '../features/handoff/feature.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
+import { deadLetterRouter } from '../http/dead-letter-routes.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
 import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
@@ -181,7 +183,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
     webhookRoutes: [...adapters.values()].flatMap((a) => [...a.routes]),
-    apiRouters: features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : [])),
+    apiRouters: [deadLetterRouter(store), ...features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : []))],
     publicRouters: features.flatMap((f) => (f.publicRouter ? [f.publicRouter] : [])),
     openApi: features.flatMap((f) => (f.openApi ? [f.openApi] : [])),
     readiness,
@@ -229,9 +231,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.recoverPending();
       outbox.start();
       for (const feature of features) await feature.start?.();
+      // Adapters talk to the runtime through the guard: what can never be recorded goes to dead letters.
+      const sink = guardInboundSink(runtime, { db: store.db, logger: logger.child({ part: 'inbox' }), now });
       for (const adapter of adapters.values()) {
         try {
-          await adapter.start(runtime);
+          await adapter.start(sink);
         } catch (error) {
           // One broken channel must not take the others down; /readyz shows it.
           logger.error({ err: error, channel: adapter.name }, 'channel failed to start');

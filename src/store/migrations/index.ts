@@ -7,6 +7,7 @@
 import type { Migration } from 'kysely';
 import * as core from './0001-core.js';
 import * as runtime from './0050-runtime.js';
+import * as deadLetters from './0080-dead-letters.js';
 import * as webchat from './0100-webchat.js';
 import * as faq from './0200-faq.js';
 import * as events from './0300-events.js';
@@ -20,6 +21,7 @@ import * as outboxPacing from './0900-outbox-pacing.js';
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0050-runtime': runtime,
+  '0080-dead-letters': deadLetters,
   '0100-webchat': webchat,
   '0200-faq': faq,
   '0300-events': events,
