@@ -7,6 +7,7 @@ import type { Express } from 'express';
 import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
+import { marketingRoutes } from '../console/api/marketing-routes.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
 import { PostgresEventRelay } from '../console/live/pg-relay.js';
 import { createConsoleRouter } from '../console/router.js';
@@ -205,6 +206,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       publicUrl: config.PUBLIC_URL,
       now,
       screens,
+      extraApiRouters: [marketingRoutes({ store, now })],
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
