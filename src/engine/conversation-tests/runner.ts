@@ -76,9 +76,11 @@ export async function runConversationTests(
   return results;
 }
 
-class ExpectationFailed extends Error {}
+/** A step that did not go as the test (or the simulator's customer) expected. */
+export class ExpectationFailed extends Error {}
 
-interface Conversation {
+/** A conversation played in memory: the test runner's and the workbench simulator's. */
+export interface TestConversation {
   id: string;
   state: ConversationState;
   contact: Contact;
@@ -99,36 +101,8 @@ export async function runConversationTest(
 ): Promise<ConversationTestResult> {
   const actions = typeof options.actions === 'function' ? options.actions() : options.actions;
   const channel: ChannelName = test.channel && isChannelName(test.channel) ? test.channel : 'cli';
-  const locale = test.locale ?? options.flowSet.settings.default_locale;
   const now = test.now ?? DEFAULT_TEST_NOW;
-  const conversation: Conversation = {
-    id: 'conversation-test',
-    state: { ...EMPTY_CONVERSATION_STATE, vars: structuredClone(test.vars) as Record<string, JsonValue> },
-    contact: {
-      id: 'contact-test',
-      channel,
-      channelContactId: 'test-1',
-      displayName:
-        test.contact.displayName ??
-        ([test.contact.firstName, test.contact.lastName].filter(Boolean).join(' ') || null),
-      firstName: test.contact.firstName ?? null,
-      lastName: test.contact.lastName ?? null,
-      username: test.contact.username ?? null,
-      phone: null,
-      locale,
-      tags: test.contact.tags ?? [],
-      attributes: {},
-      replyAddress: null,
-      createdAt: now,
-      lastInboundAt: null,
-    },
-    said: [],
-    cursor: 0,
-    sinceInput: 0,
-    effects: [],
-    trace: [],
-    transcript: [],
-  };
+  const conversation = createTestConversation(test, options.flowSet, channel, now);
   const base = { name: test.name, file: test.file, line: test.line };
   if (options.prepareConversation) {
     const prepared = await options.prepareConversation(conversation.contact, now);
@@ -160,13 +134,52 @@ export async function runConversationTest(
   return { ...base, passed: true, transcript: conversation.transcript };
 }
 
-interface PlayContext extends Omit<ConversationTestOptions, 'testsDir' | 'filter' | 'actions'> {
+/** A fresh in-memory conversation with the test's contact, locale and starting variables. */
+export function createTestConversation(
+  test: Pick<ConversationTest, 'contact' | 'vars' | 'locale'>,
+  flowSet: FlowSet,
+  channel: ChannelName,
+  now: Date,
+): TestConversation {
+  const locale = test.locale ?? flowSet.settings.default_locale;
+  return {
+    id: 'conversation-test',
+    state: { ...EMPTY_CONVERSATION_STATE, vars: structuredClone(test.vars) as Record<string, JsonValue> },
+    contact: {
+      id: 'contact-test',
+      channel,
+      channelContactId: 'test-1',
+      displayName:
+        test.contact.displayName ??
+        ([test.contact.firstName, test.contact.lastName].filter(Boolean).join(' ') || null),
+      firstName: test.contact.firstName ?? null,
+      lastName: test.contact.lastName ?? null,
+      username: test.contact.username ?? null,
+      phone: null,
+      locale,
+      tags: test.contact.tags ?? [],
+      attributes: {},
+      replyAddress: null,
+      createdAt: now,
+      lastInboundAt: null,
+    },
+    said: [],
+    cursor: 0,
+    sinceInput: 0,
+    effects: [],
+    trace: [],
+    transcript: [],
+  };
+}
+
+export interface PlayContext extends Omit<ConversationTestOptions, 'testsDir' | 'filter' | 'actions'> {
   actions: ActionRegistry;
   now: Date;
   channel: ChannelName;
 }
 
-async function playStep(step: ConversationStep, c: Conversation, context: PlayContext): Promise<void> {
+/** Plays one step of a test (a customer action or an expectation) in a conversation. */
+export async function playStep(step: ConversationStep, c: TestConversation, context: PlayContext): Promise<void> {
   if ('user' in step) return send(c, context, { kind: 'message', text: step.user }, `👤 ${step.user}`);
   if ('payload' in step) {
     return send(c, context, { kind: 'message', buttonPayload: step.payload }, `👤 [payload ${step.payload}]`);
@@ -245,7 +258,7 @@ async function playStep(step: ConversationStep, c: Conversation, context: PlayCo
   }
 }
 
-async function send(c: Conversation, context: PlayContext, event: TurnEvent, line: string): Promise<void> {
+async function send(c: TestConversation, context: PlayContext, event: TurnEvent, line: string): Promise<void> {
   c.transcript.push(line);
   const output = await runInterceptorsThenTurn(context.interceptors ?? [], {
     state: c.state,
@@ -281,7 +294,7 @@ function applyEffect(contact: Contact, effect: EngineEffect): void {
   if (effect.kind === 'remember') contact.attributes = { ...contact.attributes, ...effect.attributes };
 }
 
-function expectBot(c: Conversation, expected: string[], skip: boolean, exact: boolean): void {
+function expectBot(c: TestConversation, expected: string[], skip: boolean, exact: boolean): void {
   const unread = c.said.slice(c.cursor);
   for (const text of expected) {
     const fits = (m: OutboundMessage) =>
@@ -306,7 +319,7 @@ function expectBot(c: Conversation, expected: string[], skip: boolean, exact: bo
   }
 }
 
-function expectButtons(c: Conversation, expected: string[], include: boolean): void {
+function expectButtons(c: TestConversation, expected: string[], include: boolean): void {
   const last = c.said.at(-1);
   const labels = (last?.buttons ?? []).map((b) => b.label);
   if (include) {
@@ -325,7 +338,7 @@ function expectButtons(c: Conversation, expected: string[], include: boolean): v
   }
 }
 
-function findButton(c: Conversation, label: string): { label: string; payload: string } {
+function findButton(c: TestConversation, label: string): { label: string; payload: string } {
   const wanted = normalizeForMatching(label);
   // The newest message first; older ones make a stale press, which the engine must handle too.
   for (let i = c.said.length - 1; i >= 0; i--) {
@@ -343,7 +356,7 @@ function findButton(c: Conversation, label: string): { label: string; payload: s
 }
 
 function expectState(
-  c: Conversation,
+  c: TestConversation,
   expected: {
     flow?: string | null | undefined;
     step?: string | null | undefined;
@@ -390,7 +403,7 @@ function quoteList(items: string[]): string {
   return `[${items.join(', ')}]`;
 }
 
-function traceNote(c: Conversation): string {
+function traceNote(c: TestConversation): string {
   return c.trace.length > 0 ? ` (steps: ${c.trace.join(' → ')})` : '';
 }
 
