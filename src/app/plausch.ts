@@ -9,6 +9,7 @@ import type { Config } from '../config.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
 import { PostgresEventRelay } from '../console/live/pg-relay.js';
 import { createConsoleRouter } from '../console/router.js';
+import { createScreenBundler } from '../console/screen-bundles.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { registerCoreActions } from '../engine/core-actions.js';
 import { runTurn } from '../engine/run-turn.js';
@@ -19,6 +20,7 @@ import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
+import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
 import type { SendGuard } from '../outbox/types.js';
 import { OutboxWorker } from '../outbox/worker.js';
 import { ConversationRuntime } from '../runtime/conversation-runtime.js';
@@ -27,6 +29,7 @@ import { openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createEnabledAdapters } from './channels.js';
 import { createFeatures } from './features.js';
+import { questionDetectorOf } from './question-detector.js';
 
 export const PLAUSCH_VERSION = '0.1.0';
 
@@ -109,13 +112,23 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     flows: () => flows.current(),
     actions,
     interceptors: () => interceptors,
+    questions: questionDetectorOf(features),
     runTurn,
     capabilitiesOf,
     events,
     now,
     instanceId,
+    // WhatsApp Cloud counts received messages against the send rate; the outbox's schedule takes them in.
+    onAccepted: (message) => {
+      outbox.countInbound(message.channel).catch((error: unknown) => {
+        logger.warn(
+          { err: error, channel: message.channel },
+          'could not count an inbound message for pacing',
+        );
+      });
+    },
   });
-  const outbox = new OutboxWorker({
+  const outbox: OutboxWorker = new OutboxWorker({
     store,
     logger: logger.child({ part: 'outbox' }),
     adapters,
@@ -124,6 +137,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     instanceId,
     now,
     pollIntervalMs: 500,
+    pacing: pacingPolicyFromConfig(config),
   });
 
   let shuttingDown = false;
@@ -162,6 +176,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     ),
   ];
 
+  const screens = createScreenBundler();
   const http = createHttpApp({
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
@@ -187,6 +202,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       logger,
       publicUrl: config.PUBLIC_URL,
       now,
+      screens,
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
@@ -236,6 +252,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await outbox.stop();
       flows.close();
       await relay?.stop();
+      await screens.close();
       if (ownsStore) await store.close();
     },
   };

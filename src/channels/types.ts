@@ -76,6 +76,8 @@ export interface ChannelPacing {
   overallPerSecond: number;
   /** Minimum milliseconds between two messages to the same chat. */
   perChatIntervalMs: number;
+  /** The platform's rate counts inbound messages too (WhatsApp Cloud's throughput is sent + received). */
+  countsInbound?: boolean;
 }
 
 /** A request as webhook handlers see it: Node's request plus the exact bytes (for signatures) and parsed parts. */

@@ -1,5 +1,6 @@
 /**
- * The support console at /console: the single-page front end (plain ES modules from ./static, no build step)
+ * The support console at /console: the single-page shell (plain ES modules from ./static), its screens
+ * (Preact bundles built on demand from ./web/screens, see screen-bundles.ts)
  * and its JSON API under /console/api, all behind session auth with CSRF protection and role checks.
  */
 import { existsSync } from 'node:fs';
@@ -15,9 +16,11 @@ import { authRoutes } from './api/auth-routes.js';
 import { channelRoutes } from './api/channel-routes.js';
 import { conversationRoutes } from './api/conversation-routes.js';
 import { staffRoutes } from './api/staff-routes.js';
+import { requireCapability } from './auth/capabilities.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginThrottleLimits } from './auth/login-throttle.js';
 import { requireSession } from './auth/middleware.js';
 import { streamEvents } from './live/sse.js';
+import type { ScreenBundler } from './screen-bundles.js';
 
 export interface ConsoleRouterDeps {
   store: Store;
@@ -31,6 +34,13 @@ export interface ConsoleRouterDeps {
   publicUrl: string;
   now?: () => Date;
   loginLimits?: LoginThrottleLimits;
+  /** Bundles the Preact screens; the caller owns it (and closes it at shutdown). */
+  screens: ScreenBundler;
+  /**
+   * Extra console API routers (marketing, workbench…), mounted after sign-in and CSRF checks; each checks its
+   * own capability with requireCapability.
+   */
+  extraApiRouters?: Router[];
 }
 
 /** The front end's folder: next to this module in the sources; copied beside the build by `npm run build`. */
@@ -77,6 +87,9 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   api.get('/events', (req, res) => streamEvents(deps.events, req, res));
   api.use(staffRoutes({ store: deps.store, now, teams: deps.teams, flows: deps.flows }));
   api.use(channelRoutes(deps.adapters));
+  for (const extra of deps.extraApiRouters ?? []) api.use(extra);
+  // The inbox is for agents, supervisors and admins; a marketer reads results and edits flows only.
+  api.use(['/conversations', '/outbox'], requireCapability('inbox'));
   api.use(
     conversationRoutes({
       store: deps.store,
@@ -108,6 +121,26 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   });
   router.use('/api', api);
 
+  router.get('/assets/screens/:file', async (req, res) => {
+    const match = /^([a-z][a-z0-9-]{0,40})\.(js|css)$/.exec(req.params.file);
+    const bundle = match
+      ? await deps.screens.bundle(match[1]!).catch((error: unknown) => {
+          logger.error({ err: error, screen: match[1] }, 'console screen failed to build');
+          return undefined;
+        })
+      : null;
+    if (bundle === undefined) {
+      res.status(500).type('text/plain').send('this console screen failed to build; see the server log');
+      return;
+    }
+    const body = match?.[2] === 'css' ? (bundle?.css ?? '') : bundle?.js;
+    if (!bundle || body === undefined) {
+      res.status(404).type('text/plain').send('no such console screen');
+      return;
+    }
+    res.setHeader('Cache-Control', 'no-cache');
+    res.type(match?.[2] === 'css' ? 'text/css' : 'text/javascript').send(body);
+  });
   router.use('/assets', express.static(join(publicDir, 'assets'), { index: false, maxAge: '1h' }));
   router.get(['/', '/index.html'], (_req, res) => {
     res.setHeader('Cache-Control', 'no-cache');

@@ -19,11 +19,16 @@ import {
 import { normalizeForMatching } from '../../text/normalize.js';
 import type { ActionRegistry, EngineEffect } from '../actions.js';
 import { runInterceptorsThenTurn } from '../interceptors.js';
-import type { InboundInterceptor, TurnEvent } from '../types.js';
+import type { InboundInterceptor, QuestionDetector, TurnEvent } from '../types.js';
 import { type ConversationStep, type ConversationTest, readConversationTests } from './test-file.js';
 
 /** The clock of a test without `now:` — a Monday morning in Leipzig, so results never depend on today. */
 export const DEFAULT_TEST_NOW = new Date('2026-06-15T10:00:00+02:00');
+
+const DAY_MS = 86_400_000;
+/** `contact: { returning: true }`: known for three months, last visit a week ago. */
+const RETURNING_CONTACT_AGE_MS = 90 * DAY_MS;
+const RETURNING_LAST_VISIT_AGO_MS = 7 * DAY_MS;
 
 export interface ConversationTestOptions {
   testsDir: string;
@@ -31,6 +36,8 @@ export interface ConversationTestOptions {
   /** A registry, or a factory for a fresh one per test (stand-ins keep per-test state). */
   actions: ActionRegistry | (() => ActionRegistry);
   interceptors?: readonly InboundInterceptor[];
+  /** Tells new questions from failed answers at prompts (the FAQ feature's detector). */
+  questions?: QuestionDetector;
   /** Only tests whose name contains this text (case-insensitive). */
   filter?: string;
   capabilitiesOf?: (channel: ChannelName) => ChannelCapabilities;
@@ -117,9 +124,10 @@ export async function runConversationTest(
       transcript: [],
     };
   }
+  const context: PlayContext = { ...options, actions, now, channel };
   for (const { step, line } of test.steps) {
     try {
-      await playStep(step, conversation, { ...options, actions, now, channel });
+      await playStep(step, conversation, context);
     } catch (error) {
       const message =
         error instanceof ExpectationFailed ? error.message : `the engine failed: ${(error as Error).message}`;
@@ -142,9 +150,18 @@ export function createTestConversation(
   now: Date,
 ): TestConversation {
   const locale = test.locale ?? flowSet.settings.default_locale;
+  const returning = test.contact.returning === true;
+  const lastVisit = new Date(now.getTime() - RETURNING_LAST_VISIT_AGO_MS).toISOString();
   return {
     id: 'conversation-test',
-    state: { ...EMPTY_CONVERSATION_STATE, vars: structuredClone(test.vars) as Record<string, JsonValue> },
+    state: {
+      ...EMPTY_CONVERSATION_STATE,
+      vars: structuredClone(test.vars) as Record<string, JsonValue>,
+      // A returning contact was last here a week ago; a new one has never written before.
+      ...(returning
+        ? { visit: { startedAt: lastVisit, lastSeenAt: lastVisit, returning: false, vars: {} } }
+        : {}),
+    },
     contact: {
       id: 'contact-test',
       channel,
@@ -160,8 +177,8 @@ export function createTestConversation(
       tags: test.contact.tags ?? [],
       attributes: {},
       replyAddress: null,
-      createdAt: now,
-      lastInboundAt: null,
+      createdAt: returning ? new Date(now.getTime() - RETURNING_CONTACT_AGE_MS) : now,
+      lastInboundAt: returning ? new Date(lastVisit) : null,
     },
     said: [],
     cursor: 0,
@@ -199,6 +216,22 @@ export async function playStep(step: ConversationStep, c: TestConversation, cont
         ? { kind: 'message', isStart: true }
         : { kind: 'message', isStart: true, startPayload: step.start };
     return send(c, context, event, `👤 /start${step.start === true ? '' : ` ${step.start}`}`);
+  }
+  if ('media' in step) {
+    const media = typeof step.media === 'string' ? { kind: step.media } : step.media;
+    const caption = 'caption' in media ? media.caption : undefined;
+    return send(
+      c,
+      context,
+      { kind: 'message', media: { kind: media.kind }, ...(caption ? { text: caption } : {}) },
+      `👤 [${media.kind}]${caption ? ` ${caption}` : ''}`,
+    );
+  }
+  if ('wait' in step) {
+    // The clock moves on; nothing is said, so the next message may start a new visit.
+    context.now = new Date(context.now.getTime() + step.wait);
+    c.transcript.push(`⏱ ${Math.round(step.wait / 60_000)} min later`);
+    return;
   }
   if ('start_flow' in step) {
     const [flowId, stepId] = step.start_flow.split('.', 2) as [string, string | undefined];
@@ -271,6 +304,7 @@ async function send(c: TestConversation, context: PlayContext, event: TurnEvent,
     actions: context.actions,
     now: context.now,
     ...(context.logger ? { logger: context.logger } : {}),
+    ...(context.questions ? { questions: context.questions } : {}),
   });
   c.state = output.state;
   c.sinceInput = c.said.length;

@@ -91,6 +91,7 @@ interface Session {
   channel: PreviewChannel;
   locale: string;
   firstName: string;
+  returning: boolean;
   conversation: TestConversation;
   context: PlayContext;
   catalog: CatalogHandle;
@@ -134,7 +135,7 @@ export class WorkbenchSimulator {
       const now = this.options.now();
       const firstName = input.firstName?.trim() || 'Anna';
       const conversation = createTestConversation(
-        { contact: { firstName }, vars: {}, locale: input.locale },
+        { contact: { firstName, ...(input.returning ? { returning: true } : {}) }, vars: {}, locale: input.locale },
         loaded.flowSet,
         input.channel,
         now,
@@ -142,11 +143,6 @@ export class WorkbenchSimulator {
       const prepared = await catalog.catalog.prepareConversation(conversation.contact, now);
       conversation.contact = prepared.contact;
       conversation.id = prepared.conversationId;
-      if (input.returning) {
-        // Known for a month, last seen two days ago: what "returning" means to the engine and the features.
-        conversation.contact.createdAt = new Date(now.getTime() - 30 * 86_400_000);
-        conversation.contact.lastInboundAt = new Date(now.getTime() - 2 * 86_400_000);
-      }
       const context: PlayContext = {
         flowSet: loaded.flowSet,
         actions: catalog.catalog.actions,
@@ -162,6 +158,7 @@ export class WorkbenchSimulator {
         channel: input.channel,
         locale: input.locale,
         firstName,
+        returning: input.returning,
         conversation,
         context,
         catalog,
@@ -215,7 +212,7 @@ export class WorkbenchSimulator {
       locale: session.locale,
       channel: session.channel,
       now: session.now.toISOString(),
-      contact: { firstName: session.firstName },
+      contact: { firstName: session.firstName, ...(session.returning ? { returning: true } : {}) },
       steps,
     };
     return `# Recorded in the workbench simulator (${session.channel}, ${session.locale}).\n${stringify(test, { lineWidth: 0 })}`;
