@@ -17,7 +17,13 @@ import { renderWhatsAppMessage } from './whatsapp-cloud/outbound.js';
 import { WHATSAPP_WEB_CAPABILITIES } from './whatsapp-web/adapter.js';
 import { renderWhatsAppWebParts } from './whatsapp-web/outbound.js';
 
-export const PREVIEW_CHANNELS = ['telegram', 'whatsapp-cloud', 'whatsapp-web', 'messenger-meta', 'webchat'] as const;
+export const PREVIEW_CHANNELS = [
+  'telegram',
+  'whatsapp-cloud',
+  'whatsapp-web',
+  'messenger-meta',
+  'webchat',
+] as const;
 export type PreviewChannel = (typeof PREVIEW_CHANNELS)[number];
 
 export const PREVIEW_CAPABILITIES: Record<PreviewChannel, ChannelCapabilities> = {
@@ -58,7 +64,11 @@ export interface ChannelPreview {
 
 type Json = Record<string, unknown>;
 
-export function previewOnChannel(channel: PreviewChannel, message: OutboundMessage, locale: string): ChannelPreview {
+export function previewOnChannel(
+  channel: PreviewChannel,
+  message: OutboundMessage,
+  locale: string,
+): ChannelPreview {
   try {
     return { bubbles: render(channel, message, locale) };
   } catch (error) {
@@ -73,12 +83,16 @@ function render(channel: PreviewChannel, message: OutboundMessage, locale: strin
         const payload = call.payload as Json & { reply_markup?: { inline_keyboard: Json[][] } };
         const rows = payload.reply_markup?.inline_keyboard ?? [];
         const choices = rows.map((row) => row.filter((b) => !('url' in b)).map((b) => String(b.text)));
-        const links = rows.flat().flatMap((b) => ('url' in b ? [{ label: String(b.text), url: String(b.url) }] : []));
+        const links = rows
+          .flat()
+          .flatMap((b) => ('url' in b ? [{ label: String(b.text), url: String(b.url) }] : []));
         const text = String(payload.text ?? payload.caption ?? '');
         return {
           style: rows.length > 0 ? 'inline-keyboard' : call.method === 'sendMessage' ? 'text' : 'media',
           ...(text ? { text } : {}),
-          ...(choices.some((row) => row.length > 0) ? { buttons: choices.filter((row) => row.length > 0) } : {}),
+          ...(choices.some((row) => row.length > 0)
+            ? { buttons: choices.filter((row) => row.length > 0) }
+            : {}),
           ...(links.length > 0 ? { links } : {}),
           ...(call.method !== 'sendMessage' ? { media: call.method.replace('send', '').toLowerCase() } : {}),
         };
@@ -119,7 +133,9 @@ function describeWhatsApp(body: Json): PreviewBubble {
   const interactive = body.interactive as Json & { action: Json; body?: { text?: string } };
   const text = interactive.body?.text ?? '';
   if (interactive.type === 'button') {
-    const buttons = (interactive.action.buttons as Array<{ reply: { title: string } }>).map((b) => b.reply.title);
+    const buttons = (interactive.action.buttons as Array<{ reply: { title: string } }>).map(
+      (b) => b.reply.title,
+    );
     return { style: 'reply-buttons', text, buttons: buttons.map((title) => [title]) };
   }
   if (interactive.type === 'list') {
@@ -141,7 +157,12 @@ function describeWhatsApp(body: Json): PreviewBubble {
 
 function describeMessenger(body: Json): PreviewBubble {
   const quickReplies = body.quick_replies as Array<{ title: string }> | undefined;
-  if (quickReplies) return { style: 'quick-replies', text: String(body.text ?? ''), buttons: [quickReplies.map((q) => q.title)] };
+  if (quickReplies)
+    return {
+      style: 'quick-replies',
+      text: String(body.text ?? ''),
+      buttons: [quickReplies.map((q) => q.title)],
+    };
   const attachment = body.attachment as { type: string; payload: Json } | undefined;
   if (attachment?.type === 'template') {
     const buttons = attachment.payload.buttons as Array<{ type: string; title: string; url?: string }>;

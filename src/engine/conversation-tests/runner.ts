@@ -196,7 +196,11 @@ export interface PlayContext extends Omit<ConversationTestOptions, 'testsDir' | 
 }
 
 /** Plays one step of a test (a customer action or an expectation) in a conversation. */
-export async function playStep(step: ConversationStep, c: TestConversation, context: PlayContext): Promise<void> {
+export async function playStep(
+  step: ConversationStep,
+  c: TestConversation,
+  context: PlayContext,
+): Promise<void> {
   if ('user' in step) return send(c, context, { kind: 'message', text: step.user }, `👤 ${step.user}`);
   if ('payload' in step) {
     return send(c, context, { kind: 'message', buttonPayload: step.payload }, `👤 [payload ${step.payload}]`);
@@ -291,7 +295,12 @@ export async function playStep(step: ConversationStep, c: TestConversation, cont
   }
 }
 
-async function send(c: TestConversation, context: PlayContext, event: TurnEvent, line: string): Promise<void> {
+async function send(
+  c: TestConversation,
+  context: PlayContext,
+  event: TurnEvent,
+  line: string,
+): Promise<void> {
   c.transcript.push(line);
   const output = await runInterceptorsThenTurn(context.interceptors ?? [], {
     state: c.state,

@@ -9,14 +9,7 @@ import { createHash, randomUUID } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
-export type WorkbenchFileKind =
-  | 'flow'
-  | 'flow-settings'
-  | 'faq'
-  | 'events'
-  | 'topics'
-  | 'campaigns'
-  | 'test';
+export type WorkbenchFileKind = 'flow' | 'flow-settings' | 'faq' | 'events' | 'topics' | 'campaigns' | 'test';
 
 /** What the server reloads after a save of each kind. */
 export const FEATURE_OF_KIND: Partial<Record<WorkbenchFileKind, string>> = {
@@ -155,5 +148,7 @@ export class FlowsFolder {
 
 function isInside(root: string, path: string): boolean {
   const between = relative(root, path);
-  return between !== '' && !between.startsWith('..') && !between.startsWith(sep) && !/^[A-Za-z]:/.test(between);
+  return (
+    between !== '' && !between.startsWith('..') && !between.startsWith(sep) && !/^[A-Za-z]:/.test(between)
+  );
 }

@@ -6,10 +6,9 @@
  * chosen channel renders it. A session can be written out as a conversation test.
  */
 import { randomUUID } from 'node:crypto';
-import { cp, mkdtemp, rm, writeFile } from 'node:fs/promises';
+import { cp, mkdir, mkdtemp, readdir, readFile, rm, writeFile } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
-import { mkdir } from 'node:fs/promises';
 import { stringify } from 'yaml';
 import { type OfflineCatalog, openOfflineCatalog } from '../../app/offline-catalog.js';
 import {
@@ -19,13 +18,15 @@ import {
   previewOnChannel,
 } from '../../channels/preview.js';
 import {
+  type ConversationTestResult,
   createTestConversation,
   ExpectationFailed,
   type PlayContext,
   playStep,
+  runConversationTest,
   type TestConversation,
 } from '../../engine/conversation-tests/runner.js';
-import type { ConversationStep } from '../../engine/conversation-tests/test-file.js';
+import { type ConversationStep, parseConversationTests } from '../../engine/conversation-tests/test-file.js';
 import { loadFlowSet } from '../../flows/flow-set.js';
 import type { FlowProblem } from '../../flows/problems.js';
 import type { FlowSet } from '../../flows/schema.js';
@@ -124,7 +125,8 @@ export class WorkbenchSimulator {
 
   async start(userId: string, input: SimulatorStartInput): Promise<{ sessionId: string; flowSet: FlowSet }> {
     this.#expire();
-    if (this.#sessions.size >= MAX_SESSIONS) throw new SimulatorInputError('too many simulator sessions; try again later', 429);
+    if (this.#sessions.size >= MAX_SESSIONS)
+      throw new SimulatorInputError('too many simulator sessions; try again later', 429);
     const catalog = await this.#catalogFor(input.drafts);
     catalog.users += 1;
     try {
@@ -135,7 +137,11 @@ export class WorkbenchSimulator {
       const now = this.options.now();
       const firstName = input.firstName?.trim() || 'Anna';
       const conversation = createTestConversation(
-        { contact: { firstName, ...(input.returning ? { returning: true } : {}) }, vars: {}, locale: input.locale },
+        {
+          contact: { firstName, ...(input.returning ? { returning: true } : {}) },
+          vars: {},
+          locale: input.locale,
+        },
         loaded.flowSet,
         input.channel,
         now,
@@ -175,7 +181,8 @@ export class WorkbenchSimulator {
 
   async act(userId: string, sessionId: string, action: CustomerAction): Promise<SimulatorTurn> {
     const session = this.#session(userId, sessionId);
-    if (session.recorded.length >= MAX_TURNS) throw new SimulatorInputError('this session is long enough; start a new one');
+    if (session.recorded.length >= MAX_TURNS)
+      throw new SimulatorInputError('this session is long enough; start a new one');
     const step = toStep(action);
     const before = session.conversation.said.length;
     let problem: string | undefined;
@@ -199,7 +206,8 @@ export class WorkbenchSimulator {
   /** The session as a conversation test a marketer can read (and `plausch flows test` runs). */
   record(userId: string, sessionId: string, name: string): string {
     const session = this.#session(userId, sessionId);
-    if (session.recorded.length === 0) throw new SimulatorInputError('nothing to record yet: chat with the bot first');
+    if (session.recorded.length === 0)
+      throw new SimulatorInputError('nothing to record yet: chat with the bot first');
     const steps: unknown[] = [];
     for (const { step, replies } of session.recorded) {
       steps.push(step);
@@ -222,6 +230,94 @@ export class WorkbenchSimulator {
     const session = this.#session(userId, sessionId);
     this.#sessions.delete(session.id);
     await this.#release(session.catalog);
+  }
+
+  /**
+   * What the customer sees from a step on, until the bot waits, in each locale: the step's own texts and
+   * those its actions send themselves (consent text, event list, FAQ answer), from the real actions.
+   */
+  async preview(
+    userId: string,
+    input: {
+      drafts: Drafts;
+      flowId: string;
+      stepId: string;
+      locales: readonly string[];
+      channel: PreviewChannel;
+    },
+  ): Promise<Array<{ locale: string; turn: SimulatorTurn }>> {
+    const results: Array<{ locale: string; turn: SimulatorTurn }> = [];
+    for (const locale of input.locales) {
+      const { sessionId } = await this.start(userId, {
+        drafts: input.drafts,
+        channel: input.channel,
+        locale,
+        returning: false,
+      });
+      try {
+        results.push({
+          locale,
+          turn: await this.act(userId, sessionId, {
+            kind: 'start-flow',
+            flowId: input.flowId,
+            stepId: input.stepId,
+          }),
+        });
+      } finally {
+        await this.stop(userId, sessionId);
+      }
+    }
+    return results;
+  }
+
+  /**
+   * Runs conversation tests against the draft set, as `plausch flows test` does: the tests of `file` (a
+   * path under tests/, draft or saved), or all of them.
+   */
+  async runTests(input: { drafts: Drafts; file?: string }): Promise<ConversationTestResult[]> {
+    const catalog = await this.#catalogFor(input.drafts);
+    catalog.users += 1;
+    try {
+      const flowDrafts = new Map<string, string>();
+      for (const [path, text] of input.drafts) if (!path.includes('/')) flowDrafts.set(path, text);
+      const loaded = await loadFlowSet(catalog.dir, catalog.catalog.actions, { overlay: flowDrafts });
+      if (!loaded.ok) throw new DraftSetInvalidError(loaded.problems);
+      const testsDir = join(this.options.flowsDir, 'tests');
+      const names = (await readdir(testsDir).catch(() => [] as string[])).map((name) => `tests/${name}`);
+      const paths = [
+        ...new Set([...names, ...[...input.drafts.keys()].filter((path) => path.startsWith('tests/'))]),
+      ]
+        .filter((path) => /\.test\.ya?ml$/.test(path) && (!input.file || path === input.file))
+        .sort();
+      const results: ConversationTestResult[] = [];
+      for (const path of paths) {
+        const text = input.drafts.get(path) ?? (await readFile(join(this.options.flowsDir, path), 'utf8'));
+        const { tests, problems } = parseConversationTests(text, path);
+        for (const problem of problems) {
+          results.push({
+            name: path,
+            file: path,
+            line: problem.line,
+            passed: false,
+            failure: `${path}:${problem.line}: ${problem.message}`,
+            transcript: [],
+          });
+        }
+        for (const test of tests) {
+          results.push(
+            await runConversationTest(test, {
+              flowSet: loaded.flowSet,
+              actions: catalog.catalog.actions,
+              interceptors: catalog.catalog.interceptors,
+              prepareConversation: catalog.catalog.prepareConversation,
+            }),
+          );
+        }
+      }
+      return results;
+    } finally {
+      await this.#release(catalog);
+    }
   }
 
   /** After a knowledge base, events, topics or campaigns file was saved: new sessions read it fresh. */
@@ -247,7 +343,11 @@ export class WorkbenchSimulator {
       messages: said.map((message) => ({
         text: message.text ?? '',
         buttons: (message.buttons ?? []).filter((button) => !button.url).map((button) => button.label),
-        channel: previewOnChannel(session.channel, message, session.conversation.contact.locale ?? session.locale),
+        channel: previewOnChannel(
+          session.channel,
+          message,
+          session.conversation.contact.locale ?? session.locale,
+        ),
       })),
       state: { flowId: state.flowId, stepId: state.stepId, awaiting: state.awaiting },
       vars: state.vars,
@@ -330,7 +430,10 @@ const EXPECTATION_LENGTH = 40;
  * boundary, and never a part with a personal link or code (those differ on every run).
  */
 export function expectationOf(text: string): string | undefined {
-  const firstLine = text.split('\n').map((line) => line.trim()).find((line) => line.length > 0);
+  const firstLine = text
+    .split('\n')
+    .map((line) => line.trim())
+    .find((line) => line.length > 0);
   if (!firstLine) return undefined;
   const beforeLink = firstLine.split(/https?:\/\//)[0]?.trim() ?? '';
   if (beforeLink.length < 3) return undefined;

@@ -77,7 +77,9 @@ export async function validateDraft(
     case 'faq':
       return fromSourceErrors(folder, drafts, async () => {
         const dir = join(folder.dir, 'faq');
-        const names = (await readdir(dir).catch(() => [] as string[])).filter((name) => /\.ya?ml$/.test(name));
+        const names = (await readdir(dir).catch(() => [] as string[])).filter((name) =>
+          /\.ya?ml$/.test(name),
+        );
         const files = await Promise.all(
           [...new Set([...names, basename(path)])].sort().map(async (name) => {
             const file = join(dir, name);
@@ -114,8 +116,14 @@ export async function validateDraft(
   }
 }
 
-function fromFlowProblems(folder: FlowsFolder, problems: readonly FlowProblem[], drafts: Drafts): DraftValidation {
-  const listed = problems.map((problem) => withFix(drafts, { ...problem, file: folder.relativePath(problem.file) }));
+function fromFlowProblems(
+  folder: FlowsFolder,
+  problems: readonly FlowProblem[],
+  drafts: Drafts,
+): DraftValidation {
+  const listed = problems.map((problem) =>
+    withFix(drafts, { ...problem, file: folder.relativePath(problem.file) }),
+  );
   return { ok: !listed.some((problem) => problem.severity === 'error'), problems: listed };
 }
 

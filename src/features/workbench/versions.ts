@@ -110,10 +110,20 @@ export class StoreVersionHistory implements VersionHistory {
       .executeTakeFirst();
     const hash = contentHash(current);
     if (latest?.hash === hash || (!latest && current === null)) return;
-    await this.#insert(path, current, null, latest ? 'changed outside the workbench' : 'as it was before the workbench');
+    await this.#insert(
+      path,
+      current,
+      null,
+      latest ? 'changed outside the workbench' : 'as it was before the workbench',
+    );
   }
 
-  async record(path: string, text: string | null, author: VersionAuthor, message: string): Promise<FileVersion> {
+  async record(
+    path: string,
+    text: string | null,
+    author: VersionAuthor,
+    message: string,
+  ): Promise<FileVersion> {
     const row = await this.#insert(path, text, author, message);
     return {
       id: row.id,
@@ -196,11 +206,26 @@ export class GitVersionHistory implements VersionHistory {
     const { stdout } = await this.#git(['status', '--porcelain', '--', path]);
     if (!stdout.trim() || current === null) return;
     await this.#git(['add', '--', path]);
-    await this.#git(['commit', '--quiet', '-m', `${path}: changed outside the workbench`, '--only', '--', path]);
+    await this.#git([
+      'commit',
+      '--quiet',
+      '-m',
+      `${path}: changed outside the workbench`,
+      '--only',
+      '--',
+      path,
+    ]);
   }
 
-  async record(path: string, text: string | null, author: VersionAuthor, message: string): Promise<FileVersion> {
-    await this.#git(text === null ? ['rm', '--cached', '--quiet', '--ignore-unmatch', '--', path] : ['add', '--', path]);
+  async record(
+    path: string,
+    text: string | null,
+    author: VersionAuthor,
+    message: string,
+  ): Promise<FileVersion> {
+    await this.#git(
+      text === null ? ['rm', '--cached', '--quiet', '--ignore-unmatch', '--', path] : ['add', '--', path],
+    );
     await this.#git([
       'commit',
       '--quiet',
