@@ -69,6 +69,11 @@ export const configSchema = z.object({
   DATABASE_URL: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string()),
   SQLITE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/plausch.sqlite')),
   FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default('./flows')),
+  /**
+   * Where the console's flow workbench keeps versions of saved files: git = a commit per save (FLOWS_DIR must
+   * be inside a git checkout), store = in the database, auto = git when FLOWS_DIR is in a checkout, else store.
+   */
+  WORKBENCH_VERSIONS: z.preprocess(emptyToUndefined, z.enum(['auto', 'git', 'store']).default('auto')),
   /** Names this process in outbox locks and logs; defaults to host name + pid. */
   INSTANCE_ID: optionalString,
 

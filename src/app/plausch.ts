@@ -33,6 +33,7 @@ import { migrateToLatest } from '../store/migrate.js';
 import { createEnabledAdapters } from './channels.js';
 import { createFeatures } from './features.js';
 import { questionDetectorOf } from './question-detector.js';
+import { createWorkbenchWiring } from './workbench.js';
 
 export const PLAUSCH_VERSION = '0.1.0';
 
@@ -180,6 +181,8 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
   ];
 
   const screens = createScreenBundler();
+  const workbench = await createWorkbenchWiring({ config, store, flows, actions, features, logger, now });
+
   const http = createHttpApp({
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
@@ -206,7 +209,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       publicUrl: config.PUBLIC_URL,
       now,
       screens,
-      extraApiRouters: [marketingRoutes({ store, now })],
+      extraApiRouters: [marketingRoutes({ store, now }), workbench.router],
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
@@ -257,6 +260,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.stop();
       await outbox.stop();
       flows.close();
+      await workbench.close();
       await relay?.stop();
       await screens.close();
       if (ownsStore) await store.close();

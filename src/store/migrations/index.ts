@@ -17,6 +17,7 @@ import * as crm from './0600-crm.js';
 import * as handoffConsole from './0700-handoff-console.js';
 import * as insights from './0800-insights.js';
 import * as outboxPacing from './0900-outbox-pacing.js';
+import * as workbench from './1100-workbench.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
@@ -31,4 +32,5 @@ export const migrations: Record<string, Migration> = {
   '0700-handoff-console': handoffConsole,
   '0800-insights': insights,
   '0900-outbox-pacing': outboxPacing,
+  '1100-workbench': workbench,
 };
