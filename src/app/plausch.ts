@@ -205,8 +205,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
         const handoff = features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f);
         return Object.entries(handoff?.settings.teams ?? {}).map(([id, team]) => ({ id, name: team.name }));
       },
+      handoffSettings: () =>
+        features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f)?.settings ?? null,
       logger,
       publicUrl: config.PUBLIC_URL,
+      mediaMaxBytes: config.MEDIA_MAX_BYTES,
       now,
       screens,
       extraApiRouters: [marketingRoutes({ store, now }), workbench.router],

@@ -15,6 +15,7 @@ import * as newsletter from './0400-newsletter.js';
 import * as referrals from './0500-referrals.js';
 import * as crm from './0600-crm.js';
 import * as handoffConsole from './0700-handoff-console.js';
+import * as inboxMedia from './0710-inbox-media.js';
 import * as insights from './0800-insights.js';
 import * as outboxPacing from './0900-outbox-pacing.js';
 import * as workbench from './1100-workbench.js';
@@ -30,6 +31,7 @@ export const migrations: Record<string, Migration> = {
   '0500-referrals': referrals,
   '0600-crm': crm,
   '0700-handoff-console': handoffConsole,
+  '0710-inbox-media': inboxMedia,
   '0800-insights': insights,
   '0900-outbox-pacing': outboxPacing,
   '1100-workbench': workbench,
