@@ -8,6 +8,7 @@ import { createCrmFeature } from '../features/crm/index.js';
 import { createEventsFeature } from '../features/events/index.js';
 import { createFaqFeature } from '../features/faq/feature.js';
 import { createHandoffFeature } from '../features/handoff/feature.js';
+import { createInsightsFeature } from '../features/insights/index.js';
 import { consentStatesOf } from '../features/newsletter/consent-states.js';
 import { createNewsletterFeature } from '../features/newsletter/index.js';
 import { createReferralsFeature } from '../features/referrals/index.js';
@@ -69,5 +70,6 @@ export async function createFeatures(
   await build('crm', () =>
     createCrmFeature(context, { consentLookup: (contactId) => consentStatesOf(context.store, contactId) }),
   );
+  await build('insights', () => createInsightsFeature(context));
   return features;
 }

@@ -60,6 +60,8 @@ export interface ConversationRuntimeOptions {
   maxParallelConversations?: number;
   /** Wait before retrying a conversation whose processing hit a database error. */
   retryDelayMs?: number;
+  /** Told of every newly recorded platform message after commit (pacing counts inbound on some channels). */
+  onAccepted?: (message: InboundMessage) => void;
 }
 
 const FALLBACK_LOCALES: LocalePolicy = { supported: ['de', 'en'], fallback: 'de' };
@@ -100,6 +102,7 @@ export class ConversationRuntime implements InboundSink {
       now,
     });
     if (result.kind === 'duplicate') return 'duplicate';
+    this.#o.onAccepted?.(message);
 
     const { conversation } = result;
     this.#o.events.publish({

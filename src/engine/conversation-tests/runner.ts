@@ -83,9 +83,11 @@ export async function runConversationTests(
   return results;
 }
 
-class ExpectationFailed extends Error {}
+/** A step that did not go as the test (or the simulator's customer) expected. */
+export class ExpectationFailed extends Error {}
 
-interface Conversation {
+/** A conversation played in memory: the test runner's and the workbench simulator's. */
+export interface TestConversation {
   id: string;
   state: ConversationState;
   contact: Contact;
@@ -106,11 +108,51 @@ export async function runConversationTest(
 ): Promise<ConversationTestResult> {
   const actions = typeof options.actions === 'function' ? options.actions() : options.actions;
   const channel: ChannelName = test.channel && isChannelName(test.channel) ? test.channel : 'cli';
-  const locale = test.locale ?? options.flowSet.settings.default_locale;
   const now = test.now ?? DEFAULT_TEST_NOW;
+  const conversation = createTestConversation(test, options.flowSet, channel, now);
+  const base = { name: test.name, file: test.file, line: test.line };
+  if (options.prepareConversation) {
+    const prepared = await options.prepareConversation(conversation.contact, now);
+    conversation.contact = prepared.contact;
+    conversation.id = prepared.conversationId;
+  }
+  if (test.channel && !isChannelName(test.channel)) {
+    return {
+      ...base,
+      passed: false,
+      failure: `${test.file}:${test.line}: unknown channel "${test.channel}"`,
+      transcript: [],
+    };
+  }
+  const context: PlayContext = { ...options, actions, now, channel };
+  for (const { step, line } of test.steps) {
+    try {
+      await playStep(step, conversation, context);
+    } catch (error) {
+      const message =
+        error instanceof ExpectationFailed ? error.message : `the engine failed: ${(error as Error).message}`;
+      return {
+        ...base,
+        passed: false,
+        failure: `${test.file}:${line}: ${message}`,
+        transcript: conversation.transcript,
+      };
+    }
+  }
+  return { ...base, passed: true, transcript: conversation.transcript };
+}
+
+/** A fresh in-memory conversation with the test's contact, locale and starting variables. */
+export function createTestConversation(
+  test: Pick<ConversationTest, 'contact' | 'vars' | 'locale'>,
+  flowSet: FlowSet,
+  channel: ChannelName,
+  now: Date,
+): TestConversation {
+  const locale = test.locale ?? flowSet.settings.default_locale;
   const returning = test.contact.returning === true;
   const lastVisit = new Date(now.getTime() - RETURNING_LAST_VISIT_AGO_MS).toISOString();
-  const conversation: Conversation = {
+  return {
     id: 'conversation-test',
     state: {
       ...EMPTY_CONVERSATION_STATE,
@@ -145,45 +187,20 @@ export async function runConversationTest(
     trace: [],
     transcript: [],
   };
-  const base = { name: test.name, file: test.file, line: test.line };
-  if (options.prepareConversation) {
-    const prepared = await options.prepareConversation(conversation.contact, now);
-    conversation.contact = prepared.contact;
-    conversation.id = prepared.conversationId;
-  }
-  if (test.channel && !isChannelName(test.channel)) {
-    return {
-      ...base,
-      passed: false,
-      failure: `${test.file}:${test.line}: unknown channel "${test.channel}"`,
-      transcript: [],
-    };
-  }
-  const context: PlayContext = { ...options, actions, now, channel };
-  for (const { step, line } of test.steps) {
-    try {
-      await playStep(step, conversation, context);
-    } catch (error) {
-      const message =
-        error instanceof ExpectationFailed ? error.message : `the engine failed: ${(error as Error).message}`;
-      return {
-        ...base,
-        passed: false,
-        failure: `${test.file}:${line}: ${message}`,
-        transcript: conversation.transcript,
-      };
-    }
-  }
-  return { ...base, passed: true, transcript: conversation.transcript };
 }
 
-interface PlayContext extends Omit<ConversationTestOptions, 'testsDir' | 'filter' | 'actions'> {
+export interface PlayContext extends Omit<ConversationTestOptions, 'testsDir' | 'filter' | 'actions'> {
   actions: ActionRegistry;
   now: Date;
   channel: ChannelName;
 }
 
-async function playStep(step: ConversationStep, c: Conversation, context: PlayContext): Promise<void> {
+/** Plays one step of a test (a customer action or an expectation) in a conversation. */
+export async function playStep(
+  step: ConversationStep,
+  c: TestConversation,
+  context: PlayContext,
+): Promise<void> {
   if ('user' in step) return send(c, context, { kind: 'message', text: step.user }, `👤 ${step.user}`);
   if ('payload' in step) {
     return send(c, context, { kind: 'message', buttonPayload: step.payload }, `👤 [payload ${step.payload}]`);
@@ -278,7 +295,12 @@ async function playStep(step: ConversationStep, c: Conversation, context: PlayCo
   }
 }
 
-async function send(c: Conversation, context: PlayContext, event: TurnEvent, line: string): Promise<void> {
+async function send(
+  c: TestConversation,
+  context: PlayContext,
+  event: TurnEvent,
+  line: string,
+): Promise<void> {
   c.transcript.push(line);
   const output = await runInterceptorsThenTurn(context.interceptors ?? [], {
     state: c.state,
@@ -315,7 +337,7 @@ function applyEffect(contact: Contact, effect: EngineEffect): void {
   if (effect.kind === 'remember') contact.attributes = { ...contact.attributes, ...effect.attributes };
 }
 
-function expectBot(c: Conversation, expected: string[], skip: boolean, exact: boolean): void {
+function expectBot(c: TestConversation, expected: string[], skip: boolean, exact: boolean): void {
   const unread = c.said.slice(c.cursor);
   for (const text of expected) {
     const fits = (m: OutboundMessage) =>
@@ -340,7 +362,7 @@ function expectBot(c: Conversation, expected: string[], skip: boolean, exact: bo
   }
 }
 
-function expectButtons(c: Conversation, expected: string[], include: boolean): void {
+function expectButtons(c: TestConversation, expected: string[], include: boolean): void {
   const last = c.said.at(-1);
   const labels = (last?.buttons ?? []).map((b) => b.label);
   if (include) {
@@ -359,7 +381,7 @@ function expectButtons(c: Conversation, expected: string[], include: boolean): v
   }
 }
 
-function findButton(c: Conversation, label: string): { label: string; payload: string } {
+function findButton(c: TestConversation, label: string): { label: string; payload: string } {
   const wanted = normalizeForMatching(label);
   // The newest message first; older ones make a stale press, which the engine must handle too.
   for (let i = c.said.length - 1; i >= 0; i--) {
@@ -377,7 +399,7 @@ function findButton(c: Conversation, label: string): { label: string; payload: s
 }
 
 function expectState(
-  c: Conversation,
+  c: TestConversation,
   expected: {
     flow?: string | null | undefined;
     step?: string | null | undefined;
@@ -424,7 +446,7 @@ function quoteList(items: string[]): string {
   return `[${items.join(', ')}]`;
 }
 
-function traceNote(c: Conversation): string {
+function traceNote(c: TestConversation): string {
   return c.trace.length > 0 ? ` (steps: ${c.trace.join(' → ')})` : '';
 }
 
