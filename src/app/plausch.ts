@@ -23,8 +23,10 @@ import type { SendGuard } from '../outbox/types.js';
 import { OutboxWorker } from '../outbox/worker.js';
 import { ConversationRuntime } from '../runtime/conversation-runtime.js';
 import { InProcessEventBus, type RuntimeEventBus } from '../runtime/events.js';
+import { checkDataMarker, resolveMarkerPath } from '../store/data-marker.js';
 import { openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { StoreWatch } from '../store/store-watch.js';
 import { createEnabledAdapters } from './channels.js';
 import { createFeatures } from './features.js';
 
@@ -51,6 +53,7 @@ export interface Plausch {
   actions: ActionRegistry;
   runtime: ConversationRuntime;
   outbox: OutboxWorker;
+  storeWatch: StoreWatch;
   events: RuntimeEventBus;
   adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
   features: readonly Feature[];
@@ -70,6 +73,25 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     options.store ?? openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.SQLITE_PATH });
   const migration = await migrateToLatest(store);
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
+  // An empty database where there was data means ./data was deleted or the wrong database is configured.
+  const markerPath =
+    config.NODE_ENV === 'test' && !config.DATA_MARKER_PATH
+      ? null
+      : resolveMarkerPath(config.DATA_MARKER_PATH, store);
+  if (markerPath) {
+    try {
+      await checkDataMarker(store, markerPath, now());
+    } catch (error) {
+      if (ownsStore) await store.close();
+      throw error;
+    }
+  }
+  const storeWatch = new StoreWatch({
+    store,
+    instanceId,
+    logger: logger.child({ part: 'store' }),
+    markerPath,
+  });
 
   const featureContext: FeatureContext = { store, config, logger, now };
   const features = await createFeatures(featureContext);
@@ -124,15 +146,17 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     instanceId,
     now,
     pollIntervalMs: 500,
+    sendConcurrency: config.OUTBOX_SEND_CONCURRENCY,
   });
 
   let shuttingDown = false;
   const readiness: HealthCheck[] = [
     {
       name: 'store',
+      // A write, not a SELECT: a locked, full, read-only or deleted database still answers reads.
       check: async () => {
-        await store.db.selectFrom('contacts').select('id').limit(1).execute();
-        return { status: 'ok', detail: `${store.dialect}` };
+        const health = await storeWatch.check(1_000);
+        return { status: health.status, detail: health.detail };
       },
     },
     {
@@ -199,11 +223,13 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     actions,
     runtime,
     outbox,
+    storeWatch,
     events,
     adapters,
     features,
     http,
     async start() {
+      storeWatch.start();
       const admin = await ensureFirstAdmin(
         store.db,
         { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
@@ -234,6 +260,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       for (const feature of features) await feature.stop?.();
       await runtime.stop();
       await outbox.stop();
+      storeWatch.stop();
       flows.close();
       await relay?.stop();
       if (ownsStore) await store.close();

@@ -91,6 +91,15 @@ db.command('migrate')
     }),
   );
 
+db.command('init')
+  .description('create the database, or accept an empty one after the old data was removed on purpose')
+  .action(() =>
+    runCommand(async () => {
+      const { init } = await import('./db-commands.js');
+      return init();
+    }),
+  );
+
 const faq = program.command('faq').description('the service-questions knowledge base');
 faq
   .command('eval [file]')

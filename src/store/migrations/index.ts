@@ -6,6 +6,7 @@
 import type { Migration } from 'kysely';
 import * as core from './0001-core.js';
 import * as runtime from './0050-runtime.js';
+import * as storeHealth from './0060-store-health.js';
 import * as webchat from './0100-webchat.js';
 import * as faq from './0200-faq.js';
 import * as events from './0300-events.js';
@@ -17,6 +18,7 @@ import * as handoffConsole from './0700-handoff-console.js';
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0050-runtime': runtime,
+  '0060-store-health': storeHealth,
   '0100-webchat': webchat,
   '0200-faq': faq,
   '0300-events': events,
