@@ -70,6 +70,8 @@ export const configSchema = z.object({
   // --- REST API and console
   /** Bearer tokens accepted by /api/v1 (comma-separated). Empty = the API answers 401 to everything. */
   API_TOKENS: commaList,
+  /** Bearer token for GET /metrics (Prometheus); empty = no /metrics endpoint. */
+  METRICS_TOKEN: optionalString,
   /** Signs console session cookies; required in production. */
   SESSION_SECRET: optionalString,
   /** First admin account, created at start-up when no user exists yet. */

@@ -17,6 +17,7 @@ import type { HandoffFeature } from '../features/handoff/feature.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
+import { PlauschMetrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
 import type { SendGuard } from '../outbox/types.js';
@@ -214,6 +215,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
+    metrics: { registry: new PlauschMetrics(store, events), token: config.METRICS_TOKEN },
   });
 
   return {
