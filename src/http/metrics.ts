@@ -8,6 +8,7 @@ import { createHash, timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
+import { inboundRejectedCounts } from '../channels/inbound-guard.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
 import type { Store } from '../store/database.js';
 
@@ -77,6 +78,16 @@ export class PlauschMetrics {
           .groupBy(['channel', 'status'])
           .execute();
         for (const row of rows) this.set({ channel: row.channel, status: row.status }, Number(row.n));
+      },
+    });
+    new Gauge({
+      name: 'plausch_inbound_rejected_total',
+      help: 'Inbound events that could never be recorded (dead letters) since start, by channel',
+      labelNames: ['channel'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const [channel, n] of inboundRejectedCounts()) this.set({ channel }, n);
       },
     });
     new Gauge({

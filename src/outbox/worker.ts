@@ -18,6 +18,7 @@ import { applyDeliveryReport } from './delivery-reports.js';
 import { cancelOutboxBySource, type RetryOutcome, retryOutboxRow } from './operations.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
 import { OutboxPacer } from './pacing.js';
+import { DEFAULT_PACING_POLICY, effectivePacing, type PacingPolicy } from './pacing-policy.js';
 import { decideAfterFailure, describeError } from './retry-policy.js';
 import { detailOf, type OutboxRow, outboxRowView, type SendOutcome } from './rows.js';
 import { onOutboxEnqueued } from './signal.js';
@@ -49,6 +50,8 @@ export interface OutboxWorkerOptions {
   sendConcurrency?: number;
   /** For tests of the backoff jitter. */
   random?: () => number;
+  /** Configured rates per channel, or pacing off; default: each adapter's own pacing. */
+  pacing?: PacingPolicy;
 }
 
 /** A send slot further away than this share of the lease goes back to the queue instead of waiting in memory. */
@@ -57,11 +60,12 @@ const MAX_PACING_WAIT_SHARE = 1 / 3;
 const SIGNAL_RECHECK_MS = 25;
 
 export class OutboxWorker {
-  readonly #options: Required<Omit<OutboxWorkerOptions, 'now' | 'random'>> &
+  readonly #options: Required<Omit<OutboxWorkerOptions, 'now' | 'random' | 'pacing'>> &
     Pick<OutboxWorkerOptions, 'random'>;
+  readonly #pacing: PacingPolicy;
   readonly #now: () => Date;
   readonly #log: Logger;
-  readonly #pacer = new OutboxPacer();
+  readonly #pacer: OutboxPacer;
   readonly #windowGuard: WindowGuard;
   readonly #recorder: OutcomeRecorder;
   readonly #sendSlotsByChannel = new Map<ChannelName, Semaphore>();
@@ -72,6 +76,8 @@ export class OutboxWorker {
   #wake: (() => void) | null = null;
   #wakeRequested = false;
   #unsubscribeSignal: (() => void) | null = null;
+  /** Aborted by stop(): sends waiting for their channel's pacing grant give their rows back. */
+  #stopping = new AbortController();
 
   constructor(options: OutboxWorkerOptions) {
     const leaseMs = options.leaseMs ?? 60_000;
@@ -83,6 +89,8 @@ export class OutboxWorker {
       sendConcurrency: options.sendConcurrency ?? 1,
     };
     this.#now = options.now ?? (() => new Date());
+    this.#pacing = options.pacing ?? DEFAULT_PACING_POLICY;
+    this.#pacer = new OutboxPacer(options.store);
     this.#log = options.logger.child({ component: 'outbox', instanceId: options.instanceId });
     this.#windowGuard = new WindowGuard((channel) => options.adapters.get(channel)?.capabilities);
     this.#recorder = new OutcomeRecorder({
@@ -110,6 +118,7 @@ export class OutboxWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = new AbortController();
     this.#unsubscribeSignal = onOutboxEnqueued(() => {
       this.#requestWake();
       setTimeout(() => this.#requestWake(), SIGNAL_RECHECK_MS).unref();
@@ -123,6 +132,7 @@ export class OutboxWorker {
     this.#running = false;
     this.#unsubscribeSignal?.();
     this.#requestWake();
+    this.#stopping.abort();
     for (const abort of [...this.#pacingWaits]) abort();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight.values()]);
@@ -134,6 +144,17 @@ export class OutboxWorker {
     const claimed = await this.#claimAndDispatch();
     await Promise.allSettled([...this.#inFlight.values()]);
     return claimed;
+  }
+
+  /**
+   * An inbound message arrived on a channel whose platform counts it against the send rate (WhatsApp Cloud):
+   * it takes a slot of the channel's shared schedule.
+   */
+  async countInbound(channel: ChannelName): Promise<void> {
+    const adapter = this.#options.adapters.get(channel);
+    if (!adapter) return;
+    const pacing = effectivePacing(this.#pacing, channel, adapter.pacing);
+    if (pacing.countsInbound) await this.#pacer.count(channel, pacing, this.#now().getTime());
   }
 
   acceptDeliveryReport(report: DeliveryReport): Promise<number> {
@@ -273,7 +294,8 @@ export class OutboxWorker {
 
     const chatKey = `${row.channel}:${row.contact_id}`;
     const maxWait = this.#options.leaseMs * MAX_PACING_WAIT_SHARE;
-    const slot = this.#pacer.reserve(channel, chatKey, adapter.pacing, this.#now().getTime(), maxWait);
+    const pacing = effectivePacing(this.#pacing, channel, adapter.pacing);
+    const slot = this.#pacer.reserve(channel, chatKey, pacing, this.#now().getTime(), maxWait);
     if (!slot.reserved) {
       await this.#finish(
         row,
@@ -287,7 +309,10 @@ export class OutboxWorker {
       );
       return;
     }
-    if (slot.waitMs > 0 && !(await this.#pacingWait(slot.waitMs))) {
+    const mayGo =
+      (slot.waitMs <= 0 || (await this.#pacingWait(slot.waitMs))) &&
+      (await this.#pacer.acquire(channel, pacing, this.#stopping.signal)) !== null;
+    if (!mayGo) {
       // Stopping: give the row back untouched.
       await releaseLeases(this.#options.store, this.#options.instanceId, [row.id], this.#now().getTime());
       return;
@@ -306,7 +331,11 @@ export class OutboxWorker {
         outcome = { status: 'sent', nativeMessageId: result.nativeMessageId };
       } catch (error) {
         const decision = decideAfterFailure(error, row, this.#failureOptions());
-        if (decision.pause) this.#pacer.pause(channel, chatKey, decision.pause.until, decision.pause.scope);
+        if (decision.pause) {
+          await this.#pacer
+            .pause(channel, chatKey, decision.pause.until, decision.pause.scope)
+            .catch((pauseError: unknown) => log.warn({ err: pauseError }, 'could not record the pause'));
+        }
         outcome = decision.outcome;
         log.warn({ err: error, attempts: row.attempts, next: outcome.status }, 'send failed');
       }
