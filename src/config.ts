@@ -119,6 +119,10 @@ export const configSchema = z.object({
   /** Shared secret for POST /api/v1/conversions signatures (X-Plausch-Signature). */
   CONVERSION_WEBHOOK_SECRET: optionalString,
 
+  // --- Privacy
+  /** Key of the keyed hash that replaces an erased person's id in the consent ledger; default SESSION_SECRET. */
+  ERASURE_HASH_KEY: optionalString,
+
   // --- CRM hand-over
   CRM_WEBHOOK_URL: optionalUrl,
   CRM_WEBHOOK_SECRET: optionalString,

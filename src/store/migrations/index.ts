@@ -14,6 +14,7 @@ import * as referrals from './0500-referrals.js';
 import * as crm from './0600-crm.js';
 import * as handoffConsole from './0700-handoff-console.js';
 import * as insights from './0800-insights.js';
+import * as privacy from './0810-privacy.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
@@ -26,4 +27,5 @@ export const migrations: Record<string, Migration> = {
   '0600-crm': crm,
   '0700-handoff-console': handoffConsole,
   '0800-insights': insights,
+  '0810-privacy': privacy,
 };
