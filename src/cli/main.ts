@@ -91,6 +91,27 @@ db.command('migrate')
     }),
   );
 
+const contacts = program.command('contacts').description('contacts and privacy requests (GDPR)');
+contacts
+  .command('export <contactId>')
+  .description('print everything stored about a contact as JSON (access request)')
+  .action((contactId: string) =>
+    runCommand(async () => {
+      const { contactsExport } = await import('./contacts-commands.js');
+      return contactsExport(contactId);
+    }),
+  );
+contacts
+  .command('erase <contactId>')
+  .description('erase a contact: texts and identifiers go, aggregates and the pseudonymised consent ledger stay')
+  .option('--yes', 'really erase (it cannot be undone)', false)
+  .action((contactId: string, options: { yes: boolean }) =>
+    runCommand(async () => {
+      const { contactsErase } = await import('./contacts-commands.js');
+      return contactsErase(contactId, options.yes);
+    }),
+  );
+
 const faq = program.command('faq').description('the service-questions knowledge base');
 faq
   .command('eval [file]')
