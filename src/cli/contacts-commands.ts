@@ -6,7 +6,9 @@ import { erasureKeyOf } from '../features/privacy/index.js';
 import { openStore } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 
-async function withStore<T>(work: (store: ReturnType<typeof openStore>, key: string) => Promise<T>): Promise<T> {
+async function withStore<T>(
+  work: (store: ReturnType<typeof openStore>, key: string) => Promise<T>,
+): Promise<T> {
   const config = loadConfig();
   const store = openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.SQLITE_PATH });
   try {
@@ -37,7 +39,9 @@ export function contactsErase(id: string, confirmed: boolean): Promise<number> {
     process.stdout.write(
       result.alreadyErased
         ? `contact ${id} was already erased\n`
-        : `contact ${id} erased; consent ledger entries now under ${result.pseudonym}\n${Object.entries(result.counts)
+        : `contact ${id} erased; consent ledger entries now under ${result.pseudonym}\n${Object.entries(
+            result.counts,
+          )
             .map(([what, n]) => `  ${what}: ${n}`)
             .join('\n')}\n`,
     );

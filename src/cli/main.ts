@@ -103,7 +103,9 @@ contacts
   );
 contacts
   .command('erase <contactId>')
-  .description('erase a contact: texts and identifiers go, aggregates and the pseudonymised consent ledger stay')
+  .description(
+    'erase a contact: texts and identifiers go, aggregates and the pseudonymised consent ledger stay',
+  )
   .option('--yes', 'really erase (it cannot be undone)', false)
   .action((contactId: string, options: { yes: boolean }) =>
     runCommand(async () => {
