@@ -15,6 +15,7 @@ import * as crm from './0600-crm.js';
 import * as handoffConsole from './0700-handoff-console.js';
 import * as insights from './0800-insights.js';
 import * as privacy from './0810-privacy.js';
+import * as retention from './0820-retention.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
@@ -28,4 +29,5 @@ export const migrations: Record<string, Migration> = {
   '0700-handoff-console': handoffConsole,
   '0800-insights': insights,
   '0810-privacy': privacy,
+  '0820-retention': retention,
 };
