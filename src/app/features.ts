@@ -14,6 +14,7 @@ import { createNewsletterFeature } from '../features/newsletter/index.js';
 import { createPrivacyFeature } from '../features/privacy/index.js';
 import { createReferralsFeature } from '../features/referrals/index.js';
 import type { Feature, FeatureContext } from '../features/types.js';
+import { withQuestionDetector } from './question-detector.js';
 
 export interface CreateFeaturesOptions {
   /**
@@ -49,7 +50,12 @@ export async function createFeatures(
   await build('handoff', () =>
     createHandoffFeature(context, { settingsFile: join(flowsDir, 'handoff', 'settings.yaml') }),
   );
-  await build('faq', () => createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }));
+  await build('faq', async () =>
+    withQuestionDetector(
+      await createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }),
+      join(flowsDir, 'faq'),
+    ),
+  );
   const newsletter = await build('newsletter', () =>
     createNewsletterFeature(context, { topicsFile: join(flowsDir, 'newsletter', 'topics.yaml') }),
   );

@@ -184,6 +184,27 @@ export async function eraseContact(
         .where('status', '=', 'pending')
         .executeTakeFirst(),
     );
+    // Photos and files the person sent or was sent in the inbox.
+    const conversation = await trx
+      .selectFrom('conversations')
+      .select('id')
+      .where('contact_id', '=', contactId)
+      .executeTakeFirst();
+    if (conversation) {
+      counts.media_files = changed(
+        await trx.deleteFrom('media_files').where('conversation_id', '=', conversation.id).executeTakeFirst(),
+      );
+    }
+    // Dead letters name no contact; a raw payload that carries the person's channel id is theirs.
+    if (String(contact.channel_contact_id).length >= 5) {
+      counts.dead_letters = changed(
+        await trx
+          .deleteFrom('inbound_dead_letters')
+          .where('channel', '=', contact.channel)
+          .where('payload', 'like', `%${String(contact.channel_contact_id).replace(/[%_]/g, '')}%`)
+          .executeTakeFirst(),
+      );
+    }
     if (contact.channel === 'webchat') {
       counts.webchat_events = changed(
         await trx

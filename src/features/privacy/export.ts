@@ -78,6 +78,21 @@ export async function exportContact(store: Store, contactId: string, now: Date):
     );
     data[table] = rows.map(readable);
   }
+  const conversation = await db
+    .selectFrom('conversations')
+    .select('id')
+    .where('contact_id', '=', contactId)
+    .executeTakeFirst();
+  if (conversation) {
+    // File contents stay out of the JSON; their names, types and sizes are listed.
+    data.media_files = (
+      (await db
+        .selectFrom('media_files')
+        .select(['id', 'origin', 'file_name', 'mime_type', 'size_bytes', 'created_at'])
+        .where('conversation_id', '=', conversation.id)
+        .execute()) as Array<Record<string, unknown>>
+    ).map(readable);
+  }
   if (contact.channel === 'webchat') {
     data.webchat_events = (
       (await db

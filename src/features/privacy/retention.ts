@@ -87,6 +87,13 @@ export async function purgeExpired(store: Store, limits: RetentionLimits, now: D
         .where('status', '!=', 'pending')
         .executeTakeFirst(),
     );
+    // Dead letters are raw payloads too.
+    counts.inbound_events += n(
+      await db
+        .deleteFrom('inbound_dead_letters')
+        .where('received_at', '<', cutoff(limits.inboundDays))
+        .executeTakeFirst(),
+    );
   }
   if (limits.clicksDays > 0) {
     const before = cutoff(limits.clicksDays);
