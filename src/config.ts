@@ -29,6 +29,16 @@ const commaList = z.preprocess(
     ),
 );
 
+const retentionDays = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of days (0 = keep forever)' })
+      .int()
+      .min(0)
+      .max(36_500)
+      .default(fallback),
+  );
 const rate = (fallback: number) =>
   z.preprocess(
     emptyToUndefined,
@@ -183,6 +193,16 @@ export const configSchema = z.object({
   REFERRAL_FALLBACK_URL: optionalUrl,
   /** Shared secret for POST /api/v1/conversions signatures (X-Plausch-Signature). */
   CONVERSION_WEBHOOK_SECRET: optionalString,
+
+  // --- Privacy
+  /** Key of the keyed hash that replaces an erased person's id in the consent ledger; default SESSION_SECRET. */
+  ERASURE_HASH_KEY: optionalString,
+  /** Days after which transcript texts are removed (rows stay for the counts); 0 = keep forever. */
+  RETENTION_TRANSCRIPT_DAYS: retentionDays(180),
+  /** Days after which handled inbound events (raw platform payloads) are deleted; 0 = keep forever. */
+  RETENTION_INBOUND_DAYS: retentionDays(30),
+  /** Days after which referral clicks are deleted (13 months by default); 0 = keep forever. */
+  RETENTION_CLICKS_DAYS: retentionDays(395),
 
   // --- CRM hand-over
   CRM_WEBHOOK_URL: optionalUrl,

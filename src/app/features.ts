@@ -11,6 +11,7 @@ import { createHandoffFeature } from '../features/handoff/feature.js';
 import { createInsightsFeature } from '../features/insights/index.js';
 import { consentStatesOf } from '../features/newsletter/consent-states.js';
 import { createNewsletterFeature } from '../features/newsletter/index.js';
+import { createPrivacyFeature } from '../features/privacy/index.js';
 import { createReferralsFeature } from '../features/referrals/index.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { withQuestionDetector } from './question-detector.js';
@@ -71,5 +72,6 @@ export async function createFeatures(
     createCrmFeature(context, { consentLookup: (contactId) => consentStatesOf(context.store, contactId) }),
   );
   await build('insights', () => createInsightsFeature(context));
+  await build('privacy', () => createPrivacyFeature(context));
   return features;
 }

@@ -17,6 +17,7 @@ import { registerCoreActions } from '../engine/core-actions.js';
 import { runTurn } from '../engine/run-turn.js';
 import type { InboundInterceptor } from '../engine/types.js';
 import type { HandoffFeature } from '../features/handoff/feature.js';
+import { erasureKeyOf } from '../features/privacy/index.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
@@ -238,7 +239,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       mediaMaxBytes: config.MEDIA_MAX_BYTES,
       now,
       screens,
-      extraApiRouters: [marketingRoutes({ store, now }), workbench.router],
+      extraApiRouters: [marketingRoutes({ store, now, erasureKey: erasureKeyOf(config) }), workbench.router],
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,

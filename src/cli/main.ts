@@ -123,6 +123,29 @@ db.command('init')
     }),
   );
 
+const contacts = program.command('contacts').description('contacts and privacy requests (GDPR)');
+contacts
+  .command('export <contactId>')
+  .description('print everything stored about a contact as JSON (access request)')
+  .action((contactId: string) =>
+    runCommand(async () => {
+      const { contactsExport } = await import('./contacts-commands.js');
+      return contactsExport(contactId);
+    }),
+  );
+contacts
+  .command('erase <contactId>')
+  .description(
+    'erase a contact: texts and identifiers go, aggregates and the pseudonymised consent ledger stay',
+  )
+  .option('--yes', 'really erase (it cannot be undone)', false)
+  .action((contactId: string, options: { yes: boolean }) =>
+    runCommand(async () => {
+      const { contactsErase } = await import('./contacts-commands.js');
+      return contactsErase(contactId, options.yes);
+    }),
+  );
+
 const inbox = program.command('inbox').description('inbound events as they arrived');
 inbox
   .command('rejected')

@@ -22,6 +22,8 @@ export interface ContactsTable {
   reply_address: string | null;
   created_at: number;
   last_inbound_at: number | null;
+  /** Set when the person's data was erased: the row stays as an anonymous tombstone for the aggregates. */
+  erased_at?: number | null;
 }
 
 export interface ConversationsTable {

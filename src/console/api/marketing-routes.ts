@@ -4,12 +4,14 @@
  */
 import { Router } from 'express';
 import { createInsightsRouter } from '../../features/insights/routes.js';
+import { createPrivacyRouter } from '../../features/privacy/routes.js';
 import type { Store } from '../../store/database.js';
 import { requireCapability } from '../auth/capabilities.js';
 
 export interface MarketingRouteDeps {
   store: Store;
   now: () => Date;
+  erasureKey: string;
   /** More marketing routers (contacts, privacy, broadcasts), mounted behind the same capability check. */
   more?: Router[];
 }
@@ -20,6 +22,11 @@ export function marketingRoutes(deps: MarketingRouteDeps): Router {
   const router = Router();
   router.use(MARKETING_PATHS, requireCapability('marketing'));
   router.use(createInsightsRouter({ store: deps.store, now: deps.now }));
+  // Contacts and privacy under /marketing/contacts…, the same routes as /api/v1/contacts.
+  router.use(
+    '/marketing',
+    createPrivacyRouter({ store: deps.store, now: deps.now, erasureKey: deps.erasureKey, source: 'console' }),
+  );
   for (const extra of deps.more ?? []) router.use(extra);
   return router;
 }

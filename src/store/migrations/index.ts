@@ -17,6 +17,8 @@ import * as crm from './0600-crm.js';
 import * as handoffConsole from './0700-handoff-console.js';
 import * as inboxMedia from './0710-inbox-media.js';
 import * as insights from './0800-insights.js';
+import * as privacy from './0810-privacy.js';
+import * as retention from './0820-retention.js';
 import * as outboxPacing from './0900-outbox-pacing.js';
 import * as storeHealth from './0950-store-health.js';
 import * as workbench from './1100-workbench.js';
@@ -35,6 +37,8 @@ export const migrations: Record<string, Migration> = {
   '0700-handoff-console': handoffConsole,
   '0710-inbox-media': inboxMedia,
   '0800-insights': insights,
+  '0810-privacy': privacy,
+  '0820-retention': retention,
   '0900-outbox-pacing': outboxPacing,
   '1100-workbench': workbench,
 };
