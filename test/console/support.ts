@@ -38,16 +38,24 @@ export interface ConsoleInstance {
 
 export async function startConsoleInstance(
   store: Store,
-  options: { now?: () => Date; instanceId?: string; events?: RuntimeEventBus } = {},
+  options: {
+    now?: () => Date;
+    instanceId?: string;
+    events?: RuntimeEventBus;
+    /** A copy of the flows to edit (the workbench tests); default the repository's flows/. */
+    flowsDir?: string;
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ConsoleInstance> {
   const now = options.now ?? officeHoursClock();
   const config = loadConfig({
-    FLOWS_DIR: 'flows',
+    FLOWS_DIR: options.flowsDir ?? 'flows',
     DATABASE_URL: '',
     WEBCHAT_ENABLED: 'false',
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://127.0.0.1',
     INSTANCE_ID: options.instanceId ?? `console-test-${Math.random().toString(36).slice(2)}`,
+    ...options.env,
   });
   const adapter = new FakeAdapter({ name: 'telegram' });
   const plausch = await createPlausch({
