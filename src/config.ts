@@ -98,6 +98,16 @@ export const configSchema = z.object({
   /** First admin account, created at start-up when no user exists yet. */
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
+  /** Largest file an agent may upload and a customer's file the console fetches from a channel (bytes). */
+  MEDIA_MAX_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of bytes' })
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(10 * 1024 * 1024),
+  ),
 
   // --- Telegram
   TELEGRAM_BOT_TOKEN: optionalString,

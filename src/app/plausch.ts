@@ -4,8 +4,10 @@
  */
 import { hostname } from 'node:os';
 import type { Express } from 'express';
+import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
+import { marketingRoutes } from '../console/api/marketing-routes.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
 import { PostgresEventRelay } from '../console/live/pg-relay.js';
 import { createConsoleRouter } from '../console/router.js';
@@ -18,6 +20,7 @@ import type { HandoffFeature } from '../features/handoff/feature.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
+import { deadLetterRouter } from '../http/dead-letter-routes.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
 import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
@@ -184,7 +187,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
     webhookRoutes: [...adapters.values()].flatMap((a) => [...a.routes]),
-    apiRouters: features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : [])),
+    apiRouters: [deadLetterRouter(store), ...features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : []))],
     publicRouters: features.flatMap((f) => (f.publicRouter ? [f.publicRouter] : [])),
     openApi: features.flatMap((f) => (f.openApi ? [f.openApi] : [])),
     readiness,
@@ -202,11 +205,14 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
         const handoff = features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f);
         return Object.entries(handoff?.settings.teams ?? {}).map(([id, team]) => ({ id, name: team.name }));
       },
+      handoffSettings: () =>
+        features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f)?.settings ?? null,
       logger,
       publicUrl: config.PUBLIC_URL,
+      mediaMaxBytes: config.MEDIA_MAX_BYTES,
       now,
       screens,
-      extraApiRouters: [workbench.router],
+      extraApiRouters: [marketingRoutes({ store, now }), workbench.router],
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
@@ -233,9 +239,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.recoverPending();
       outbox.start();
       for (const feature of features) await feature.start?.();
+      // Adapters talk to the runtime through the guard: what can never be recorded goes to dead letters.
+      const sink = guardInboundSink(runtime, { db: store.db, logger: logger.child({ part: 'inbox' }), now });
       for (const adapter of adapters.values()) {
         try {
-          await adapter.start(runtime);
+          await adapter.start(sink);
         } catch (error) {
           // One broken channel must not take the others down; /readyz shows it.
           logger.error({ err: error, channel: adapter.name }, 'channel failed to start');

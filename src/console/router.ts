@@ -8,6 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { ChannelAdapter } from '../channels/types.js';
+import type { HandoffSettings } from '../features/handoff/settings.js';
 import type { Logger } from '../logger.js';
 import type { ChannelName } from '../model/index.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
@@ -15,6 +16,7 @@ import type { Store } from '../store/database.js';
 import { authRoutes } from './api/auth-routes.js';
 import { channelRoutes } from './api/channel-routes.js';
 import { conversationRoutes } from './api/conversation-routes.js';
+import { mediaRoutes, publicMediaRoute } from './api/media-routes.js';
 import { staffRoutes } from './api/staff-routes.js';
 import { requireCapability } from './auth/capabilities.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginThrottleLimits } from './auth/login-throttle.js';
@@ -30,10 +32,14 @@ export interface ConsoleRouterDeps {
   /** Flows and their steps, for "return to the bot at …" and validation. */
   flows: () => Array<{ id: string; steps: string[] }>;
   teams: () => Array<{ id: string; name: Record<string, string> }>;
+  /** The handoff feature's settings (customer notices, service levels); null when it is not loaded. */
+  handoffSettings?: () => HandoffSettings | null;
   logger: Logger;
   publicUrl: string;
   now?: () => Date;
   loginLimits?: LoginThrottleLimits;
+  /** MEDIA_MAX_BYTES: largest upload and largest customer file fetched from a channel. */
+  mediaMaxBytes?: number;
   /** Bundles the Preact screens; the caller owns it (and closes it at shutdown). */
   screens: ScreenBundler;
   /**
@@ -89,7 +95,16 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   api.use(channelRoutes(deps.adapters));
   for (const extra of deps.extraApiRouters ?? []) api.use(extra);
   // The inbox is for agents, supervisors and admins; a marketer reads results and edits flows only.
-  api.use(['/conversations', '/outbox'], requireCapability('inbox'));
+  api.use(['/conversations', '/outbox', '/media'], requireCapability('inbox'));
+  api.use(
+    mediaRoutes({
+      store: deps.store,
+      adapters: deps.adapters,
+      maxBytes: deps.mediaMaxBytes ?? 10 * 1024 * 1024,
+      logger,
+      now,
+    }),
+  );
   api.use(
     conversationRoutes({
       store: deps.store,
@@ -98,6 +113,8 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
       flowExists: (flowId, stepId) =>
         deps.flows().some((f) => f.id === flowId && (!stepId || f.steps.includes(stepId))),
       adapters: deps.adapters,
+      handoffSettings: deps.handoffSettings ?? (() => null),
+      publicUrl: deps.publicUrl,
       logger,
       now,
     }),
@@ -120,6 +137,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
     res.status(500).json({ error: 'something went wrong on the server; please try again' });
   });
   router.use('/api', api);
+  router.use(publicMediaRoute(deps.store));
 
   router.get('/assets/screens/:file', async (req, res) => {
     const match = /^([a-z][a-z0-9-]{0,40})\.(js|css)$/.exec(req.params.file);

@@ -113,24 +113,34 @@ async function dispatch(session: TurnSession): Promise<Resolution> {
   );
   if (trigger && waiting && trigger.kind === 'flow' && trigger.reason === 'keyword') {
     // Another flow's keyword typed at a prompt is a digression: that flow runs, then the prompt comes back.
-    if (mayDigress) return digress(session, waiting!, () => startTrigger(session, trigger));
+    // A question that merely contains a keyword ("Wie oft kommt der Newsletter?") is answered as a question
+    // below; the keyword of the flow the customer is already in starts it over ("Hallo" at the menu).
+    const question = text !== undefined && asksSomething(text) && (await isConfidentQuestion(session, text));
+    if (mayDigress && !question) {
+      if (trigger.flowId === waiting.flowId) return started(await startTrigger(session, trigger));
+      return digress(session, waiting, () => startTrigger(session, trigger));
+    }
   } else if (trigger) {
     return started(await startTrigger(session, trigger));
   }
 
+  // "Habt ihr auch Tee?" after "Hat dir das geholfen?" is a new question, not a wrong answer: one the
+  // knowledge base answers confidently, or one that plainly asks (a question mark). The question flow (else
+  // the fallback flow) answers; input that fits nothing ("blablubb", "vielleicht") still is a miss.
   const fallback = fallbackFlowId(flows);
-  if (mayDigress && text && (await isConfidentQuestion(session, text))) {
-    // "Habt ihr auch Tee?" after "Hat dir das geholfen?" is a new question, not a wrong answer.
-    const target = questionFlowId(flows) ?? fallback;
-    if (target) {
-      session.vars.last_input = text;
-      return digress(session, waiting!, () => runSteps(session, { flowId: target }));
-    }
+  const questionTarget = questionFlowId(flows) ?? fallback;
+  if (
+    mayDigress &&
+    text &&
+    questionTarget &&
+    (asksSomething(text) || (await isConfidentQuestion(session, text)))
+  ) {
+    session.vars.last_input = text;
+    return digress(session, waiting!, () => runSteps(session, { flowId: questionTarget }));
   }
-  // A whole question typed at a menu ("Wie lange dauert der Versand?") is not a failed choice: the customer
-  // asks something else, so the fallback flow (which tries the knowledge base) answers it. Short input that
-  // fits nothing ("blablubb") still counts as a miss and gets the re-prompt.
-  if (mayDigress && waiting?.awaiting === 'choice' && fallback && text && looksLikeQuestion(text)) {
+  // A whole sentence typed at a menu ("Mein Hamster heißt Günther") is not a failed choice either: the
+  // fallback flow takes it (and shows what the bot can do). Short input still gets the re-prompt.
+  if (mayDigress && waiting?.awaiting === 'choice' && fallback && text && wordCount(text) >= 3) {
     session.vars.last_input = text;
     return started(await runSteps(session, { flowId: fallback }));
   }
@@ -199,9 +209,13 @@ function mediaReply(session: TurnSession, waiting: WaitingStep | null, kind: Med
   };
 }
 
-/** Three words or more, or a question mark: something said, not a mistyped option. */
-function looksLikeQuestion(text: string): boolean {
-  return text.includes('?') || text.split(/\s+/).filter((word) => /\p{L}/u.test(word)).length >= 3;
+/** Plainly a question, not a mistyped answer: two words or more and a question mark. */
+function asksSomething(text: string): boolean {
+  return text.includes('?') && wordCount(text) >= 2;
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((word) => /\p{L}/u.test(word)).length;
 }
 
 function started(position: Position): Resolution {
@@ -439,7 +453,11 @@ function repromptMessages(session: TurnSession, waiting: WaitingStep): OutboundM
  * The waiting prompt once more, after a digression or media: the step's `resume` text, else its question
  * (after `lead`, "Zurück zu meiner Frage:"), else its retry; with the buttons it offered.
  */
-function promptAgainMessages(session: TurnSession, waiting: WaitingStep, lead: string | null): OutboundMessage[] {
+function promptAgainMessages(
+  session: TurnSession,
+  waiting: WaitingStep,
+  lead: string | null,
+): OutboundMessage[] {
   const { step } = waiting;
   let text: string;
   if (step.resume) {
@@ -447,11 +465,7 @@ function promptAgainMessages(session: TurnSession, waiting: WaitingStep, lead: s
   } else {
     const question = questionOf(step) ?? step.retry;
     const questionText = question ? render(session, question) : '';
-    text = questionText
-      ? lead
-        ? `${lead} ${questionText}`
-        : questionText
-      : session.text('resume_choose');
+    text = questionText ? (lead ? `${lead} ${questionText}` : questionText) : session.text('resume_choose');
   }
   const messages: OutboundMessage[] = [{ text }];
   attachButtons(session, messages, promptButtons(session, waiting));

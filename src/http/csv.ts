@@ -7,6 +7,8 @@ const FORMULA_START = /^[=+\-@\t\r]/;
 
 export function csvCell(value: unknown): string {
   if (value === null || value === undefined) return '';
+  // Numbers are data, not formulas: a net growth of -1 stays -1.
+  if (typeof value === 'number') return Number.isFinite(value) ? String(value) : '';
   let text =
     typeof value === 'string' ? value : typeof value === 'object' ? JSON.stringify(value) : String(value);
   if (FORMULA_START.test(text)) text = `'${text}`;

@@ -1,12 +1,17 @@
 /**
  * Pacing per channel and chat.
- * - Per channel, a send schedule shared by every instance through the store (`outbox_pacing`): each send
- *   reserves the next slot, slots are `1 / rate` apart, and an idle channel starts at "now" — no burst
- *   above the rate, ever, however many instances send (a token bucket would allow a burst of its capacity).
+ * - Per channel, a send schedule shared by every instance through the store (`outbox_pacing.next_at`). A
+ *   send goes only once the store granted it, at the moment of sending: the grant is one atomic statement
+ *   that succeeds only if `next_at` has passed and moves it one interval on. Grants are therefore at least
+ *   `1 / rate` apart in real time however many instances send and however late their timers fire (slots
+ *   reserved ahead would fire in a burst after a stall); an idle channel starts at "now", so there is no
+ *   burst above the rate (a token bucket would allow one of its capacity). Each instance asks from one
+ *   loop per channel, so waiting sends cost no queries.
  * - Per chat, a minimum interval (`perChatIntervalMs`, in this instance's memory: a chat has one send in
  *   flight cluster-wide anyway, see claim.ts).
  * - Pauses a platform asked for with a 429: a chat's in memory, a whole channel's in the shared schedule.
- * `reserve` answers when a send may go; the worker waits that long or, if it is far off, requeues the row.
+ * `reserve` answers when the chat may have its next send (the worker waits that long or, if it is far off,
+ * requeues the row); `acquire` then waits for the channel's grant.
  */
 import { sql } from 'kysely';
 import type { ChannelPacing } from '../channels/types.js';
@@ -32,36 +37,50 @@ export class OutboxPacer {
   readonly #store: Store;
   readonly #chatNextAt = new Map<string, number>();
   readonly #chatPausedUntil = new Map<string, number>();
+  readonly #gates = new Map<string, ChannelGate>();
+  readonly #now: () => number;
 
-  constructor(store: Store) {
+  constructor(store: Store, now: () => number = Date.now) {
     this.#store = store;
+    this.#now = now;
   }
 
   /**
-   * Reserves a send slot for this chat at the earliest allowed time and returns the milliseconds to wait.
-   * The slot is taken (the channel's schedule and the chat's interval count it) whether the caller waits or
-   * not, unless the wait is longer than `maxWaitMs`: then nothing is reserved and the caller should try
-   * again later.
+   * Reserves the chat's next send at the earliest allowed time and returns the milliseconds to wait before
+   * asking the channel (`acquire`). Nothing is reserved if the wait (the chat's interval, a pause, or the
+   * sends queued ahead for the channel) is longer than `maxWaitMs`: the caller should try again later.
    */
-  async reserve(
+  reserve(
     channel: string,
     chatKey: string,
     pacing: ChannelPacing,
     now: number,
     maxWaitMs: number,
-  ): Promise<SlotReservation> {
+  ): SlotReservation {
     const chatAt = Math.max(this.#chatNextAt.get(chatKey) ?? 0, this.#chatPausedUntil.get(chatKey) ?? 0, now);
-    if (chatAt - now > maxWaitMs) return { waitMs: chatAt - now, reserved: false };
-    let sendAt = chatAt;
-    if (Number.isFinite(pacing.overallPerSecond) && pacing.overallPerSecond > 0) {
-      const interval = 1000 / (pacing.overallPerSecond * (1 - PACING_HEADROOM));
-      const slot = await this.#reserveChannelSlot(channel, chatAt, interval, now + maxWaitMs);
-      if (slot.at === null) return { waitMs: Math.max(0, slot.nextAt - now), reserved: false };
-      sendAt = slot.at;
-    }
-    if (pacing.perChatIntervalMs > 0) this.#chatNextAt.set(chatKey, sendAt + pacing.perChatIntervalMs);
+    const interval = channelInterval(pacing);
+    const queued = interval === null ? 0 : (this.#gates.get(channel)?.queued ?? 0) * interval;
+    const waitMs = Math.ceil(chatAt - now);
+    if (waitMs + queued > maxWaitMs) return { waitMs: waitMs + queued, reserved: false };
+    if (pacing.perChatIntervalMs > 0)
+      this.#chatNextAt.set(chatKey, chatAt + queued + pacing.perChatIntervalMs);
     this.#forgetOld(now);
-    return { waitMs: Math.max(0, Math.ceil(sendAt - now)), reserved: true };
+    return { waitMs, reserved: true };
+  }
+
+  /**
+   * Waits until the channel's shared schedule grants this send. Resolves with the time of the grant (the
+   * send may go now), or null when `signal` aborted the wait (the worker is stopping).
+   */
+  acquire(channel: string, pacing: ChannelPacing, signal: AbortSignal): Promise<number | null> {
+    const interval = channelInterval(pacing);
+    if (interval === null) return Promise.resolve(signal.aborted ? null : this.#now());
+    let gate = this.#gates.get(channel);
+    if (!gate) {
+      gate = new ChannelGate(channel, (at) => this.#grant(channel, interval, at), this.#now);
+      this.#gates.set(channel, gate);
+    }
+    return gate.acquire(signal);
   }
 
   /**
@@ -69,9 +88,14 @@ export class OutboxPacer {
    * inbound and outbound messages together, so each inbound message takes one slot of the schedule.
    */
   async count(channel: string, pacing: ChannelPacing, now: number): Promise<void> {
-    if (!Number.isFinite(pacing.overallPerSecond) || pacing.overallPerSecond <= 0) return;
-    const interval = 1000 / (pacing.overallPerSecond * (1 - PACING_HEADROOM));
-    await this.#reserveChannelSlot(channel, now, interval, Number.POSITIVE_INFINITY);
+    const interval = channelInterval(pacing);
+    if (interval === null) return;
+    await this.#ensureRow(channel);
+    await this.#db()
+      .updateTable('outbox_pacing')
+      .set({ next_at: sql<number>`${later(now)} + ${castDouble(interval)}` })
+      .where('key', '=', channel)
+      .execute();
   }
 
   /** The platform throttled this chat (or the whole channel): nothing goes there before `until`. */
@@ -80,46 +104,39 @@ export class OutboxPacer {
       this.#chatPausedUntil.set(chatKey, Math.max(this.#chatPausedUntil.get(chatKey) ?? 0, until));
       return;
     }
-    const db = this.#db();
     await this.#ensureRow(channel);
-    await db
+    await this.#db()
       .updateTable('outbox_pacing')
-      .set({
-        next_at: sql<number>`case when next_at < ${castDouble(until)} then ${castDouble(until)} else next_at end`,
-      })
+      .set({ next_at: later(until) })
       .where('key', '=', channel)
       .execute();
   }
 
   /**
-   * One atomic statement takes the slot at max(schedule, notBefore) and moves the schedule one interval on,
-   * unless that slot is later than `latest`. PostgreSQL serialises concurrent reservations on the row lock.
+   * One atomic statement: granted if the schedule's `next_at` has passed, which moves it one interval on
+   * from now. PostgreSQL serialises concurrent grants on the row lock. Otherwise returns when to ask again.
    */
-  async #reserveChannelSlot(
+  async #grant(
     channel: string,
-    notBefore: number,
     interval: number,
-    latest: number,
-  ): Promise<{ at: number; nextAt: number } | { at: null; nextAt: number }> {
+    now: number,
+  ): Promise<{ granted: true } | { granted: false; nextAt: number }> {
     const db = this.#db();
-    const start = sql<number>`case when next_at < ${castDouble(notBefore)} then ${castDouble(notBefore)} else next_at end`;
     for (let attempt = 0; attempt < 2; attempt += 1) {
-      let update = db
+      const row = await db
         .updateTable('outbox_pacing')
-        .set({ next_at: sql<number>`${start} + ${castDouble(interval)}` })
-        .where('key', '=', channel);
-      if (Number.isFinite(latest)) update = update.where(start, '<=', castDouble(latest));
-      const row = await update.returning('next_at').executeTakeFirst();
-      if (row) {
-        const nextAt = Number(row.next_at);
-        return { at: nextAt - interval, nextAt };
-      }
+        .set({ next_at: sql<number>`${castDouble(now)} + ${castDouble(interval)}` })
+        .where('key', '=', channel)
+        .where('next_at', '<=', castDouble(now))
+        .returning('next_at')
+        .executeTakeFirst();
+      if (row) return { granted: true };
       const current = await db
         .selectFrom('outbox_pacing')
         .select('next_at')
         .where('key', '=', channel)
         .executeTakeFirst();
-      if (current) return { at: null, nextAt: Number(current.next_at) };
+      if (current) return { granted: false, nextAt: Number(current.next_at) };
       await this.#ensureRow(channel);
     }
     throw new Error(`pacing schedule of ${channel} could not be created`);
@@ -144,6 +161,78 @@ export class OutboxPacer {
       for (const [key, at] of map) if (at <= now) map.delete(key);
     }
   }
+}
+
+/** Milliseconds between two grants of a channel, or null when it is not paced. */
+function channelInterval(pacing: ChannelPacing): number | null {
+  if (!Number.isFinite(pacing.overallPerSecond) || pacing.overallPerSecond <= 0) return null;
+  return 1000 / (pacing.overallPerSecond * (1 - PACING_HEADROOM));
+}
+
+/**
+ * The sends of one channel in this instance waiting for a grant, first come first served, and the one loop
+ * that asks the store for them: at most one query per grant and per "not yet", whatever the queue length.
+ */
+class ChannelGate {
+  readonly #waiters: Array<{ resolve: (grantedAt: number | null) => void }> = [];
+  #running = false;
+
+  constructor(
+    readonly channel: string,
+    private readonly grant: (now: number) => Promise<{ granted: true } | { granted: false; nextAt: number }>,
+    private readonly now: () => number,
+  ) {}
+
+  get queued(): number {
+    return this.#waiters.length;
+  }
+
+  acquire(signal: AbortSignal): Promise<number | null> {
+    if (signal.aborted) return Promise.resolve(null);
+    return new Promise((resolve) => {
+      const waiter = { resolve };
+      this.#waiters.push(waiter);
+      signal.addEventListener(
+        'abort',
+        () => {
+          const index = this.#waiters.indexOf(waiter);
+          if (index >= 0) this.#waiters.splice(index, 1);
+          resolve(null);
+        },
+        { once: true },
+      );
+      if (!this.#running) void this.#loop();
+    });
+  }
+
+  async #loop(): Promise<void> {
+    this.#running = true;
+    try {
+      while (this.#waiters.length > 0) {
+        let answer: Awaited<ReturnType<typeof this.grant>>;
+        const at = this.now();
+        try {
+          answer = await this.grant(at);
+        } catch {
+          // The store is briefly unreachable: nothing is granted; ask again shortly.
+          answer = { granted: false, nextAt: at + 500 };
+        }
+        if (answer.granted) {
+          this.#waiters.shift()?.resolve(at);
+          continue;
+        }
+        const wait = Math.max(1, Math.ceil(answer.nextAt - this.now()));
+        await new Promise((resolve) => setTimeout(resolve, wait));
+      }
+    } finally {
+      this.#running = false;
+    }
+  }
+}
+
+/** The later of `next_at` and a time, in SQL. */
+function later(at: number) {
+  return sql<number>`case when next_at < ${castDouble(at)} then ${castDouble(at)} else next_at end`;
 }
 
 /** PostgreSQL cannot infer a parameter's type inside CASE arithmetic; SQLite ignores the cast. */

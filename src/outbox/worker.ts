@@ -69,6 +69,8 @@ export class OutboxWorker {
   #wake: (() => void) | null = null;
   #wakeRequested = false;
   #unsubscribeSignal: (() => void) | null = null;
+  /** Aborted by stop(): sends waiting for their channel's pacing grant give their rows back. */
+  #stopping = new AbortController();
 
   constructor(options: OutboxWorkerOptions) {
     const leaseMs = options.leaseMs ?? 60_000;
@@ -108,6 +110,7 @@ export class OutboxWorker {
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = new AbortController();
     this.#unsubscribeSignal = onOutboxEnqueued(() => {
       this.#requestWake();
       setTimeout(() => this.#requestWake(), SIGNAL_RECHECK_MS).unref();
@@ -121,6 +124,7 @@ export class OutboxWorker {
     this.#running = false;
     this.#unsubscribeSignal?.();
     this.#requestWake();
+    this.#stopping.abort();
     for (const abort of [...this.#pacingWaits]) abort();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight.values()]);
@@ -268,7 +272,7 @@ export class OutboxWorker {
     const chatKey = `${row.channel}:${row.contact_id}`;
     const maxWait = this.#options.leaseMs * MAX_PACING_WAIT_SHARE;
     const pacing = effectivePacing(this.#pacing, channel, adapter.pacing);
-    const slot = await this.#pacer.reserve(channel, chatKey, pacing, this.#now().getTime(), maxWait);
+    const slot = this.#pacer.reserve(channel, chatKey, pacing, this.#now().getTime(), maxWait);
     if (!slot.reserved) {
       await this.#finish(
         row,
@@ -282,7 +286,10 @@ export class OutboxWorker {
       );
       return;
     }
-    if (slot.waitMs > 0 && !(await this.#pacingWait(slot.waitMs))) {
+    const mayGo =
+      (slot.waitMs <= 0 || (await this.#pacingWait(slot.waitMs))) &&
+      (await this.#pacer.acquire(channel, pacing, this.#stopping.signal)) !== null;
+    if (!mayGo) {
       // Stopping: give the row back untouched.
       await releaseLeases(this.#options.store, this.#options.instanceId, [row.id], this.#now().getTime());
       return;
