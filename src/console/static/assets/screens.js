@@ -4,4 +4,5 @@
 // Add a screen by adding its folder and one line here.
 export const SCREENS = [
   { id: 'dashboard', label: { de: 'Ergebnisse', en: 'Results' }, needs: 'marketing', css: true },
+  { id: 'workbench', label: { de: 'Flows', en: 'Flows' }, needs: 'marketing', css: true },
 ];
