@@ -117,6 +117,7 @@ export function Diagram({ graph, selected, current, onSelect }: Props) {
           .filter(Boolean)
           .join(' ');
         return (
+          // biome-ignore lint/a11y/useSemanticElements: an SVG group cannot be a <button>; it gets the role instead
           <g
             key={node.id}
             class={classes}
