@@ -42,6 +42,11 @@ export function YamlEditor(props: Props) {
 
   useEffect(() => {
     if (!host.current) return;
+    // Inside a shadow root CodeMirror styles itself through adopted (constructed) stylesheets, which the
+    // console's CSP (style-src 'self') allows; in the document it would need an inline <style>, which it blocks.
+    const shadow = host.current.shadowRoot ?? host.current.attachShadow({ mode: 'open' });
+    const parent = document.createElement('div');
+    shadow.replaceChildren(parent);
     const lint = linter(
       async (view) => {
         const text = view.state.doc.toString();
@@ -52,12 +57,14 @@ export function YamlEditor(props: Props) {
       { delay: 400 },
     );
     const view = new EditorView({
-      parent: host.current,
+      parent,
+      root: shadow,
       state: EditorState.create({
         doc: props.text,
         extensions: [
           basicSetup,
           yaml(),
+          EditorView.theme({ '&': { height: '460px' }, '.cm-scroller': { overflow: 'auto' } }),
           lintGutter(),
           lint,
           EditorView.updateListener.of((update) => {
