@@ -42,13 +42,15 @@ export async function startConsoleInstance(
     now?: () => Date;
     instanceId?: string;
     events?: RuntimeEventBus;
+    /** A copy of the flows to edit (the workbench tests); default the repository's flows/. */
+    flowsDir?: string;
     /** More configuration (e.g. MEDIA_MAX_BYTES). */
     env?: Record<string, string>;
   } = {},
 ): Promise<ConsoleInstance> {
   const now = options.now ?? officeHoursClock();
   const config = loadConfig({
-    FLOWS_DIR: 'flows',
+    FLOWS_DIR: options.flowsDir ?? 'flows',
     DATABASE_URL: '',
     WEBCHAT_ENABLED: 'false',
     LOG_LEVEL: 'silent',

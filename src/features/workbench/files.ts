@@ -73,7 +73,7 @@ export class FlowsFolder {
     // A symlinked subfolder or file could still lead out: check where it really points.
     for (const candidate of [dirname(absolute), absolute]) {
       const real = await realpath(candidate).catch(() => undefined);
-      if (real !== undefined && !isInside(root, real))
+      if (real !== undefined && real !== root && !isInside(root, real))
         throw new WorkbenchPathError(`"${path}" is outside the flows folder`);
     }
     return { absolute, kind };

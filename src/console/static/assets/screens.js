@@ -5,4 +5,5 @@
 export const SCREENS = [
   { id: 'dashboard', label: { de: 'Ergebnisse', en: 'Results' }, needs: 'marketing', css: true },
   { id: 'contacts', label: { de: 'Kontakte', en: 'Contacts' }, needs: 'marketing', css: true },
+  { id: 'workbench', label: { de: 'Flows', en: 'Flows' }, needs: 'marketing', css: true },
 ];
