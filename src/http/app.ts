@@ -28,13 +28,18 @@ export interface HttpAppParts {
   /** Set while shutting down: /readyz answers 503 so load balancers stop sending work. */
   isShuttingDown: () => boolean;
   version: string;
+  /**
+   * Which proxies' X-Forwarded-For to believe (TRUST_PROXY): false = none, a hop count, or addresses/CIDRs.
+   * Believing it without a proxy would let every client pick its own address and escape per-IP limits.
+   */
+  trustProxy?: false | number | readonly string[];
 }
 
 export function createHttpApp(parts: HttpAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
-  // Behind one reverse proxy (the usual deployment) req.ip is the client's address.
-  app.set('trust proxy', 1);
+  const trust = parts.trustProxy ?? false;
+  app.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: parts.version });
