@@ -6,7 +6,7 @@
 import type { Migration } from 'kysely';
 import * as core from './0001-core.js';
 import * as runtime from './0050-runtime.js';
-import * as deadLetters from './0080-dead-letters.js';
+
 import * as webchat from './0100-webchat.js';
 import * as faq from './0200-faq.js';
 import * as events from './0300-events.js';
@@ -14,11 +14,11 @@ import * as newsletter from './0400-newsletter.js';
 import * as referrals from './0500-referrals.js';
 import * as crm from './0600-crm.js';
 import * as handoffConsole from './0700-handoff-console.js';
+import * as deadLetters from './1000-dead-letters.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0050-runtime': runtime,
-  '0080-dead-letters': deadLetters,
   '0100-webchat': webchat,
   '0200-faq': faq,
   '0300-events': events,
@@ -26,4 +26,5 @@ export const migrations: Record<string, Migration> = {
   '0500-referrals': referrals,
   '0600-crm': crm,
   '0700-handoff-console': handoffConsole,
+  '1000-dead-letters': deadLetters,
 };
