@@ -7,10 +7,12 @@ import type { Express } from 'express';
 import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
+import { marketingRoutes } from '../console/api/marketing-routes.js';
 import { setPasswordHashCost } from '../console/auth/password.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
 import { PostgresEventRelay } from '../console/live/pg-relay.js';
 import { createConsoleRouter } from '../console/router.js';
+import { createScreenBundler } from '../console/screen-bundles.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { registerCoreActions } from '../engine/core-actions.js';
 import { runTurn } from '../engine/run-turn.js';
@@ -22,6 +24,7 @@ import { createHttpApp, type HealthCheck } from '../http/app.js';
 import { deadLetterRouter } from '../http/dead-letter-routes.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
+import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
 import type { SendGuard } from '../outbox/types.js';
 import { OutboxWorker } from '../outbox/worker.js';
 import { ConversationRuntime } from '../runtime/conversation-runtime.js';
@@ -30,6 +33,8 @@ import { openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createEnabledAdapters } from './channels.js';
 import { createFeatures } from './features.js';
+import { questionDetectorOf } from './question-detector.js';
+import { createWorkbenchWiring } from './workbench.js';
 
 export const PLAUSCH_VERSION = '0.1.0';
 
@@ -113,13 +118,23 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     flows: () => flows.current(),
     actions,
     interceptors: () => interceptors,
+    questions: questionDetectorOf(features),
     runTurn,
     capabilitiesOf,
     events,
     now,
     instanceId,
+    // WhatsApp Cloud counts received messages against the send rate; the outbox's schedule takes them in.
+    onAccepted: (message) => {
+      outbox.countInbound(message.channel).catch((error: unknown) => {
+        logger.warn(
+          { err: error, channel: message.channel },
+          'could not count an inbound message for pacing',
+        );
+      });
+    },
   });
-  const outbox = new OutboxWorker({
+  const outbox: OutboxWorker = new OutboxWorker({
     store,
     logger: logger.child({ part: 'outbox' }),
     adapters,
@@ -128,6 +143,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     instanceId,
     now,
     pollIntervalMs: 500,
+    pacing: pacingPolicyFromConfig(config),
   });
 
   let shuttingDown = false;
@@ -166,6 +182,9 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     ),
   ];
 
+  const screens = createScreenBundler();
+  const workbench = await createWorkbenchWiring({ config, store, flows, actions, features, logger, now });
+
   const http = createHttpApp({
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
@@ -188,9 +207,14 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
         const handoff = features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f);
         return Object.entries(handoff?.settings.teams ?? {}).map(([id, team]) => ({ id, name: team.name }));
       },
+      handoffSettings: () =>
+        features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f)?.settings ?? null,
       logger,
       publicUrl: config.PUBLIC_URL,
+      mediaMaxBytes: config.MEDIA_MAX_BYTES,
       now,
+      screens,
+      extraApiRouters: [marketingRoutes({ store, now }), workbench.router],
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
@@ -242,7 +266,9 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.stop();
       await outbox.stop();
       flows.close();
+      await workbench.close();
       await relay?.stop();
+      await screens.close();
       if (ownsStore) await store.close();
     },
   };

@@ -12,6 +12,7 @@ import type {
   InboundMessage,
   OutboundMessage,
 } from '../model/index.js';
+import type { MediaFetcher } from './media-download.js';
 
 /**
  * Where the runtime takes inbound events. `accept` resolves only after the event is durably recorded, or
@@ -99,6 +100,8 @@ export interface ChannelPacing {
   overallPerSecond: number;
   /** Minimum milliseconds between two messages to the same chat. */
   perChatIntervalMs: number;
+  /** The platform's rate counts inbound messages too (WhatsApp Cloud's throughput is sent + received). */
+  countsInbound?: boolean;
 }
 
 /** A request as webhook handlers see it: Node's request plus the exact bytes (for signatures) and parsed parts. */
@@ -138,4 +141,9 @@ export interface ChannelAdapter {
   health(): ChannelHealth;
   /** Deep link a contact can share to open a chat with the bot carrying `payload`; null if the channel has none. */
   deepLink?(payload: string): string | null;
+  /**
+   * Downloads a customer's photo, voice note or file by the reference this adapter put into
+   * `InboundMessage.media` (e.g. Telegram's file_id via getFile). Throws MediaTooLarge above `maxBytes`.
+   */
+  fetchMedia?: MediaFetcher;
 }

@@ -160,13 +160,16 @@ users
   .description('create a staff account; the password is read from PLAUSCH_PASSWORD or asked for')
   .addOption(
     new Option('-r, --role <role>', 'agent, supervisor or admin')
-      .choices(['agent', 'supervisor', 'admin'])
+      .choices(['agent', 'supervisor', 'marketer', 'admin'])
       .default('agent'),
   )
   .option('-n, --name <name>', 'display name')
   .option('-t, --team <team>', 'team (e.g. service, sales)')
   .action(
-    (email: string, options: { role: 'agent' | 'supervisor' | 'admin'; name?: string; team?: string }) =>
+    (
+      email: string,
+      options: { role: 'agent' | 'supervisor' | 'marketer' | 'admin'; name?: string; team?: string },
+    ) =>
       runCommand(async () => {
         const { addUser } = await import('./user-commands.js');
         return addUser(email, options);

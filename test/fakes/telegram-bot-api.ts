@@ -2,7 +2,8 @@
  * A fake Telegram Bot API server for tests and benchmarks: a real HTTP server on 127.0.0.1, port 0, serving
  * `/bot<token>/<method>` like api.telegram.org. Records every call, long-polls getUpdates with offset
  * semantics over a queue tests push into, validates what Telegram validates (text length, callback_data
- * bytes) and fails on demand (429 with retry_after, 403 blocked, 5xx).
+ * bytes) and fails on demand (429 with retry_after, 403 blocked, 5xx). With `rateLimit` it enforces Telegram's
+ * bulk limit like the platform does: more than `perSecond` sends in any rolling second are answered 429.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -40,6 +41,14 @@ export interface FakeBotInfo {
 
 type Update = Record<string, unknown> & { update_id: number };
 
+/** Methods that send a message and count against Telegram's limits. */
+const SENDING_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendLocation']);
+
+export interface FakeRateLimit {
+  /** Sends accepted in any rolling 1,000 ms across all chats (Telegram: about 30). */
+  perSecond: number;
+}
+
 export class FakeTelegramBotApi {
   readonly calls: RecordedCall[] = [];
   /** The webhook set through setWebhook, if any. */
@@ -53,15 +62,23 @@ export class FakeTelegramBotApi {
   private readonly failures = new Map<string, ProgrammedFailure[]>();
   private readonly waiters = new Set<() => void>();
   private readonly callListeners = new Set<() => void>();
+  private readonly sendListeners = new Set<(call: RecordedCall) => void>();
+  /** Times of accepted sends within the last second, oldest first (the rolling window of `rateLimit`). */
+  private readonly recentSends: number[] = [];
+  /** Sends answered 429 because they exceeded `rateLimit`. */
+  rateLimited = 0;
+  /** When false, calls are not kept in `calls` (long benchmarks); listeners still hear them. */
+  recordCalls = true;
 
   private constructor(
     private readonly server: Server,
     readonly token: string,
     readonly botInfo: FakeBotInfo,
+    readonly rateLimit: FakeRateLimit | null,
   ) {}
 
   static async start(
-    options: { token?: string; botInfo?: Partial<FakeBotInfo> } = {},
+    options: { token?: string; botInfo?: Partial<FakeBotInfo>; rateLimit?: FakeRateLimit } = {},
   ): Promise<FakeTelegramBotApi> {
     const token = options.token ?? '123456:TEST-token';
     const botInfo: FakeBotInfo = {
@@ -75,7 +92,7 @@ export class FakeTelegramBotApi {
     const server = createServer((req, res) => {
       void fake?.handle(req, res);
     });
-    fake = new FakeTelegramBotApi(server, token, botInfo);
+    fake = new FakeTelegramBotApi(server, token, botInfo, options.rateLimit ?? null);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     return fake;
@@ -100,6 +117,14 @@ export class FakeTelegramBotApi {
     const list = this.failures.get(method) ?? [];
     for (let i = 0; i < count; i += 1) list.push(failure);
     this.failures.set(method, list);
+  }
+
+  /** Hears every accepted send (after the rate limit); returns the unsubscribe function. */
+  onSend(listener: (call: RecordedCall) => void): () => void {
+    this.sendListeners.add(listener);
+    return () => {
+      this.sendListeners.delete(listener);
+    };
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -144,8 +169,18 @@ export class FakeTelegramBotApi {
     const body = await readJson(req);
     if (body === null)
       return send(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
-    this.calls.push({ method, body, at: Date.now() });
+    const call: RecordedCall = { method, body, at: Date.now() };
+    if (this.recordCalls) this.calls.push(call);
     for (const notify of [...this.callListeners]) notify();
+    if (SENDING_METHODS.has(method) && this.overRateLimit(call.at)) {
+      this.rateLimited += 1;
+      return send(res, 429, {
+        ok: false,
+        error_code: 429,
+        description: 'Too Many Requests: retry after 1',
+        parameters: { retry_after: 1 },
+      });
+    }
 
     const failure = this.failures.get(method)?.shift();
     if (failure) {
@@ -164,7 +199,17 @@ export class FakeTelegramBotApi {
         description: result.error.description,
       });
     }
+    if (SENDING_METHODS.has(method)) for (const listener of [...this.sendListeners]) listener(call);
     send(res, 200, { ok: true, result: result.ok });
+  }
+
+  /** True when this send would be one too many in the rolling second; otherwise counts it. */
+  private overRateLimit(at: number): boolean {
+    if (!this.rateLimit) return false;
+    while (this.recentSends.length > 0 && this.recentSends[0]! <= at - 1000) this.recentSends.shift();
+    if (this.recentSends.length >= this.rateLimit.perSecond) return true;
+    this.recentSends.push(at);
+    return false;
   }
 
   private async answer(
