@@ -5,7 +5,7 @@
 # See README "Running in production" for every -e flag a first start needs.
 # Stages: `build` compiles TypeScript; `deps` installs production dependencies only (native SQLite binding
 # compiled there); `runtime` carries compiled JavaScript and those dependencies, nothing else (no tsx,
-# no esbuild, no compiler); `whatsapp-web` adds Debian's Chromium on top.
+# no compiler); `whatsapp-web` adds Debian's Chromium on top.
 
 FROM node:20-bookworm-slim AS build
 WORKDIR /app
@@ -48,7 +48,7 @@ VOLUME ["/app/data"]
 EXPOSE 3000
 HEALTHCHECK --interval=30s --timeout=5s --start-period=20s CMD node -e "fetch('http://127.0.0.1:'+process.env.PORT+'/healthz').then(r=>process.exit(r.ok?0:1)).catch(()=>process.exit(1))"
 ENTRYPOINT ["/usr/bin/tini", "--"]
-CMD ["node", "dist/cli/main.js", "serve"]
+CMD ["node", "bin/plausch.mjs", "serve"]
 
 FROM runtime AS whatsapp-web
 USER root
