@@ -3,7 +3,9 @@ import { defineConfig } from 'vitest/config';
 export default defineConfig({
   test: {
     include: ['test/**/*.test.ts'],
-    testTimeout: 20_000,
+    setupFiles: ['./test/support/setup.ts'],
+    // Generous for a busy 2-core machine, but bounded: a hang fails instead of blocking CI.
+    testTimeout: 30_000,
     hookTimeout: 30_000,
     // Test files run in parallel processes; every store test isolates itself (own SQLite file / PG schema).
     pool: 'forks',

@@ -10,7 +10,7 @@ import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import express from 'express';
-import { configSchema } from '../src/config.js';
+import { loadConfig } from '../src/config.js';
 import { getOrCreateCode } from '../src/features/referrals/codes.js';
 import { createReferralsFeature } from '../src/features/referrals/index.js';
 import { parseReferralProgram } from '../src/features/referrals/program-loader.js';
@@ -40,7 +40,7 @@ campaigns:
 `,
   'bench.yaml',
 );
-const config = configSchema.parse({ PUBLIC_URL: 'http://127.0.0.1', REFERRAL_IP_SALT: 'bench-salt' });
+const config = loadConfig({ PUBLIC_URL: 'http://127.0.0.1', REFERRAL_IP_SALT: 'bench-salt' });
 const feature = await createReferralsFeature(
   { store, config, logger: silentLogger, now: () => new Date() },
   { program },

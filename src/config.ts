@@ -2,6 +2,7 @@
  * The environment, parsed once with zod. Everything else receives the resulting `Config` as an argument;
  * nothing reads `process.env` directly. Every variable is documented in `.env.example`.
  */
+import { isIP } from 'node:net';
 import { z } from 'zod';
 
 const emptyToUndefined = (value: unknown) =>
@@ -69,14 +70,62 @@ export const configSchema = z.object({
     z.coerce.number({ error: 'must be a port number (0-65535)' }).int().min(0).max(65535).default(3000),
   ),
   HOST: z.preprocess(emptyToUndefined, z.string().default('0.0.0.0')),
-  /** Where customers reach this server: referral links, webhooks, .ics links. */
-  PUBLIC_URL: z.preprocess(emptyToUndefined, z.string().url().default('http://localhost:3000')),
+  /**
+   * Where customers reach this server: referral links, webhooks, .ics links. Required in production; in
+   * development it defaults to http://localhost:<PORT> (or http://<HOST>:<PORT> for a specific HOST).
+   */
+  PUBLIC_URL: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .url()
+      .refine((v) => /^https?:\/\//.test(v), 'must be an http:// or https:// URL')
+      .optional(),
+  ),
+  /**
+   * Which proxies may set X-Forwarded-For (and so the client address used for per-IP limits). Empty/false =
+   * none (the socket address counts); a number = that many hops; otherwise a comma list of addresses, CIDRs or
+   * express's names (loopback, linklocal, uniquelocal).
+   */
+  TRUST_PROXY: z.preprocess(
+    emptyToUndefined,
+    z
+      .string()
+      .optional()
+      .transform((v, ctx): false | number | string[] => {
+        if (v === undefined || v === 'false' || v === '0') return false;
+        if (/^\d+$/.test(v)) return Number(v);
+        const list = v
+          .split(',')
+          .map((s) => s.trim())
+          .filter(Boolean);
+        const bad = list.filter((entry) => !isProxyEntry(entry));
+        if (bad.length > 0 || v === 'true') {
+          ctx.addIssue({
+            code: 'custom',
+            message: `use a hop count (1), or addresses/CIDRs/loopback/linklocal/uniquelocal; not ${
+              v === 'true' ? '"true" (that would trust any client)' : bad.join(', ')
+            }`,
+          });
+          return z.NEVER;
+        }
+        return list;
+      }),
+  ),
   LOG_LEVEL: z.preprocess(
     emptyToUndefined,
     z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   ),
   /** Empty = embedded SQLite at SQLITE_PATH; postgres://… = PostgreSQL (several instances may share it). */
-  DATABASE_URL: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string()),
+  DATABASE_URL: z.preprocess(
+    (v) => (typeof v === 'string' ? v.trim() : ''),
+    z
+      .string()
+      .refine(
+        (v) => v === '' || /^(postgres|postgresql):\/\/./.test(v) || /^(sqlite|file):./.test(v),
+        'must be empty (SQLite at SQLITE_PATH), sqlite:<path> or postgres://user:password@host/database',
+      ),
+  ),
   SQLITE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/plausch.sqlite')),
   FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default('./flows')),
   /**
@@ -120,8 +169,16 @@ export const configSchema = z.object({
   API_TOKENS: commaList,
   /** Bearer token for GET /metrics (Prometheus); empty = no /metrics endpoint. */
   METRICS_TOKEN: optionalString,
-  /** Signs console session cookies; required in production. */
-  SESSION_SECRET: optionalString,
+  /** scrypt cost of new console password hashes as log2 N (default 15); tests use 10. */
+  PASSWORD_HASH_COST: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number from 10 to 20' })
+      .int('must be a whole number from 10 to 20')
+      .min(10, 'must be a whole number from 10 to 20')
+      .max(20, 'must be a whole number from 10 to 20')
+      .optional(),
+  ),
   /** First admin account, created at start-up when no user exists yet. */
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
@@ -195,7 +252,7 @@ export const configSchema = z.object({
   CONVERSION_WEBHOOK_SECRET: optionalString,
 
   // --- Privacy
-  /** Key of the keyed hash that replaces an erased person's id in the consent ledger; default SESSION_SECRET. */
+  /** Key of the keyed hash that replaces an erased person's id in the consent ledger; required in production. */
   ERASURE_HASH_KEY: optionalString,
   /** Days after which transcript texts are removed (rows stay for the counts); 0 = keep forever. */
   RETENTION_TRANSCRIPT_DAYS: retentionDays(180),
@@ -211,7 +268,17 @@ export const configSchema = z.object({
   CRM_ALLOW_PRIVATE_ADDRESSES: flag(false),
 });
 
-export type Config = z.infer<typeof configSchema>;
+/** The parsed environment; PUBLIC_URL is always set (derived from PORT/HOST in development). */
+export type Config = Omit<z.infer<typeof configSchema>, 'PUBLIC_URL'> & { PUBLIC_URL: string };
+
+function isProxyEntry(entry: string): boolean {
+  if (['loopback', 'linklocal', 'uniquelocal'].includes(entry)) return true;
+  const [address, bits, ...rest] = entry.split('/');
+  if (rest.length > 0 || !address || isIP(address) === 0) return false;
+  if (bits === undefined) return true;
+  const max = isIP(address) === 4 ? 32 : 128;
+  return /^\d{1,3}$/.test(bits) && Number(bits) <= max;
+}
 
 export class ConfigError extends Error {
   constructor(readonly problems: string[]) {
@@ -222,7 +289,10 @@ export class ConfigError extends Error {
   }
 }
 
-/** Parses the environment; throws a ConfigError listing every problem at once. */
+/**
+ * Parses the environment; throws a ConfigError listing every problem at once, each as `NAME: what is wrong`
+ * (single variables and rules between variables alike).
+ */
 export function loadConfig(
   env: NodeJS.ProcessEnv | Record<string, string | undefined> = process.env,
 ): Config {
@@ -236,16 +306,23 @@ export function loadConfig(
     const rest = configSchema.safeParse(
       Object.fromEntries(Object.entries(env).filter(([key]) => !failed.has(key))),
     );
-    throw new ConfigError([...problems, ...(rest.success ? crossCheck(rest.data) : [])]);
+    const more = rest.success ? crossCheck(rest.data).filter((p) => !failed.has(p.split(':')[0] ?? '')) : [];
+    throw new ConfigError([...problems, ...more]);
   }
-  const config = parsed.data;
-  const problems = crossCheck(config);
+  const problems = crossCheck(parsed.data);
   if (problems.length > 0) throw new ConfigError(problems);
-  return config;
+  return { ...parsed.data, PUBLIC_URL: parsed.data.PUBLIC_URL ?? developmentPublicUrl(parsed.data) };
+}
+
+/** http://localhost:<PORT> for the usual wildcard HOST, else the HOST itself (IPv6 in brackets). */
+function developmentPublicUrl(config: { HOST: string; PORT: number }): string {
+  const wildcard = ['0.0.0.0', '::', '', 'localhost'].includes(config.HOST);
+  const host = wildcard ? 'localhost' : isIP(config.HOST) === 6 ? `[${config.HOST}]` : config.HOST;
+  return `http://${host}:${config.PORT}`;
 }
 
 /** Rules that involve more than one variable. */
-function crossCheck(config: Config): string[] {
+function crossCheck(config: z.infer<typeof configSchema>): string[] {
   const problems: string[] = [];
   const needsMeta = Boolean(config.WHATSAPP_CLOUD_TOKEN || config.MESSENGER_PAGE_TOKEN);
   if (needsMeta && !config.META_APP_SECRET) {
@@ -271,8 +348,20 @@ function crossCheck(config: Config): string[] {
   if (config.MICROSOFT_APP_TYPE === 'SingleTenant' && !config.MICROSOFT_APP_TENANT_ID) {
     problems.push('MICROSOFT_APP_TENANT_ID: required when MICROSOFT_APP_TYPE=SingleTenant');
   }
-  if (config.NODE_ENV === 'production' && !config.SESSION_SECRET) {
-    problems.push('SESSION_SECRET: required in production (signs console sessions)');
+  if (config.NODE_ENV === 'production' && !config.PUBLIC_URL) {
+    problems.push(
+      'PUBLIC_URL: required in production (the https address customers and platforms reach this server at)',
+    );
+  }
+  if (config.NODE_ENV === 'production' && !config.ERASURE_HASH_KEY) {
+    problems.push(
+      'ERASURE_HASH_KEY: required in production (a long random secret; it keeps erased people unlinkable in the consent ledger)',
+    );
+  }
+  if (config.NODE_ENV === 'production' && config.BOTFRAMEWORK_ENABLED && !config.MICROSOFT_APP_ID) {
+    problems.push(
+      'MICROSOFT_APP_ID: required in production when BOTFRAMEWORK_ENABLED=true (without it anyone could post activities)',
+    );
   }
   if ((config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) || (!config.ADMIN_EMAIL && config.ADMIN_PASSWORD)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');

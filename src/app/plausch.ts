@@ -8,6 +8,7 @@ import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
 import { marketingRoutes } from '../console/api/marketing-routes.js';
+import { setPasswordHashCost } from '../console/auth/password.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
 import { PostgresEventRelay } from '../console/live/pg-relay.js';
 import { createConsoleRouter } from '../console/router.js';
@@ -74,6 +75,7 @@ export interface Plausch {
 export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
   const { config, logger } = options;
   const now = options.now ?? (() => new Date());
+  if (config.PASSWORD_HASH_COST !== undefined) setPasswordHashCost(config.PASSWORD_HASH_COST);
   const instanceId = config.INSTANCE_ID ?? `${hostname()}-${process.pid}`;
 
   // A store handed in belongs to the caller (tests run two instances on one); one opened here is closed here.
@@ -244,6 +246,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
     metrics: { registry: new PlauschMetrics(store, events), token: config.METRICS_TOKEN },
+    trustProxy: config.TRUST_PROXY,
   });
 
   return {

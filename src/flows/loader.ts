@@ -6,6 +6,7 @@
 import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isScalar } from 'yaml';
+import { documentToJs } from '../yaml/validated-yaml.js';
 import { repairForDiagnosis } from './diagnostic-repair.js';
 import type { FlowProblem } from './problems.js';
 import {
@@ -154,7 +155,9 @@ export function parseSettingsFile(
   const { source, problems } = parseYamlSource(text, file);
   if (problems.some((problem) => problem.severity === 'error')) return { problems };
   // An empty settings file means "all defaults".
-  const value = source.document.contents === null ? {} : source.document.toJS();
+  const js = source.document.contents === null ? { ok: true as const, value: {} } : toJs(source);
+  if (!js.ok) return { problems: [...problems, js.problem] };
+  const value = js.value;
   const result = parseWithPositions(flowSettingsSchema, value, source);
   if (!result.ok) return { problems: [...problems, ...result.problems] };
   return { settings: result.value, source, problems };
@@ -177,7 +180,9 @@ export function parseFlowFile(
   if (notAFlow)
     return { problems: [...problems, { file, line: 1, column: 1, severity: 'error', message: notAFlow }] };
 
-  const value: unknown = source.document.toJS();
+  const js = toJs(source);
+  if (!js.ok) return { problems: [...problems, js.problem] };
+  const value: unknown = js.value;
   const result = parseWithPositions(flowSchema, value, source);
   if (!result.ok) {
     const allProblems = [...problems, ...result.problems];
@@ -197,6 +202,12 @@ export function parseFlowFile(
   return problems.some((problem) => problem.severity === 'error')
     ? { repaired: { ...flow, repaired: true }, problems }
     : { flow, problems };
+}
+
+/** The document as plain data, or the positioned error an alias bomb or a dangling alias becomes. */
+function toJs(source: YamlSource): { ok: true; value: unknown } | { ok: false; problem: FlowProblem } {
+  const js = documentToJs(source.document, source.lineCounter, source.file);
+  return js.ok ? js : { ok: false, problem: { ...js.problem, severity: 'error' } };
 }
 
 function toLoadedFlow(definition: FlowDefinition, file: string, source: YamlSource): LoadedFlow {

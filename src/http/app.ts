@@ -31,13 +31,18 @@ export interface HttpAppParts {
   version: string;
   /** Prometheus metrics; served at /metrics only when a token is configured. */
   metrics?: { registry: PlauschMetrics; token: string | undefined };
+  /**
+   * Which proxies' X-Forwarded-For to believe (TRUST_PROXY): false = none, a hop count, or addresses/CIDRs.
+   * Believing it without a proxy would let every client pick its own address and escape per-IP limits.
+   */
+  trustProxy?: false | number | readonly string[];
 }
 
 export function createHttpApp(parts: HttpAppParts): Express {
   const app = express();
   app.disable('x-powered-by');
-  // Behind one reverse proxy (the usual deployment) req.ip is the client's address.
-  app.set('trust proxy', 1);
+  const trust = parts.trustProxy ?? false;
+  app.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
 
   if (parts.metrics) {
     app.use(parts.metrics.registry.middleware());

@@ -6,7 +6,7 @@
  * reader of their own in `src/flows/`, with suggestions and cross-file checks.)
  */
 import { readFileSync } from 'node:fs';
-import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
+import { type Document, isAlias, isMap, isScalar, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { explainYamlError } from './plain-errors.js';
 
@@ -78,6 +78,41 @@ export function readYamlSource(
   return { source, problems };
 }
 
+/** Most aliases one file may expand; YAML's own default, named here because loaders rely on it. */
+export const MAX_YAML_ALIAS_COUNT = 100;
+
+/**
+ * `document.toJS()` that never throws: an alias bomb ("billion laughs"), an alias to an anchor that is not
+ * set, or any other conversion failure becomes a positioned problem at the first alias concerned.
+ */
+export function documentToJs(
+  document: Document,
+  lineCounter: LineCounter,
+  file: string,
+): { ok: true; value: unknown } | { ok: false; problem: SourceProblem } {
+  try {
+    return { ok: true, value: document.toJS({ maxAliasCount: MAX_YAML_ALIAS_COUNT }) };
+  } catch (error) {
+    const reason = error instanceof Error ? error.message : String(error);
+    const unresolved = /Unresolved alias[^:]*:\s*(\S+)/.exec(reason)?.[1];
+    let offset = 0;
+    visit(document, {
+      Alias(_key, node) {
+        if (unresolved !== undefined && node.source !== unresolved) return undefined;
+        offset = node.range?.[0] ?? 0;
+        return visit.BREAK;
+      },
+    });
+    const { line, col } = lineCounter.linePos(offset);
+    const message = unresolved
+      ? `alias *${unresolved} refers to no anchor &${unresolved} set before it`
+      : /alias count/i.test(reason)
+        ? `too many aliases (more than ${MAX_YAML_ALIAS_COUNT} expansions): simplify the anchors (&) and aliases (*)`
+        : `cannot read the YAML: ${reason}`;
+    return { ok: false, problem: { file, line, column: col, message } };
+  }
+}
+
 function describeIssue(issue: z.core.$ZodIssue): { message: string; keyName?: string } {
   if (issue.code === 'unrecognized_keys') {
     const keys = issue.keys.map((key) => `"${key}"`).join(', ');
@@ -94,7 +129,9 @@ export function parseYamlWith<Schema extends z.ZodType>(
 ): { ok: true; value: z.output<Schema>; source: YamlSource } | { ok: false; problems: SourceProblem[] } {
   const { source, problems } = readYamlSource(text, file);
   if (problems.length > 0) return { ok: false, problems };
-  const result = schema.safeParse(source.document.toJS());
+  const js = documentToJs(source.document, source.lineCounter, file);
+  if (!js.ok) return { ok: false, problems: [js.problem] };
+  const result = schema.safeParse(js.value);
   if (result.success) return { ok: true, value: result.data, source };
   const positioned = result.error.issues.map((issue) => {
     const path = issue.path.filter((key): key is PathKey => typeof key !== 'symbol');

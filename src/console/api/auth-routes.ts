@@ -4,10 +4,9 @@ import { z } from 'zod';
 import type { Logger } from '../../logger.js';
 import type { Store } from '../../store/database.js';
 import {
-  clearFailedLogins,
   type LoginThrottleLimits,
-  loginBlockedFor,
-  recordFailedLogin,
+  reserveLoginAttempt,
+  withdrawLoginAttempt,
 } from '../auth/login-throttle.js';
 import { readCookie, sameOrigin } from '../auth/middleware.js';
 import { dummyPasswordHash, verifyPassword } from '../auth/password.js';
@@ -51,8 +50,11 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const { email, password } = parsed.data;
     const ip = req.ip ?? 'unknown';
     const now = deps.now();
-    const wait = await loginBlockedFor(deps.store.db, ip, email, deps.loginLimits, now);
-    if (wait > 0) {
+    // Counted before the password is checked, in one step with the limit check: parallel guesses cannot
+    // all pass the check while scrypt runs.
+    const reservation = await reserveLoginAttempt(deps.store, ip, email, deps.loginLimits, now);
+    if (!reservation.allowed) {
+      const wait = reservation.retryAfterSeconds;
       res.setHeader('Retry-After', String(wait));
       res.status(429).json({ error: 'too many failed sign-ins; try again later', retryAfterSeconds: wait });
       return;
@@ -61,12 +63,12 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     // Verify against a dummy hash for unknown accounts so the answer time does not tell them apart.
     const ok = await verifyPassword(password, row?.password_hash ?? (await dummyPasswordHash()));
     if (!row || !ok || Number(row.disabled) === 1) {
-      await recordFailedLogin(deps.store.db, ip, email, now);
+      // The reservation stays: it is the record of this failure.
       deps.logger.info({ ip }, 'console sign-in failed');
       res.status(401).json({ error: 'e-mail address or password is wrong' });
       return;
     }
-    await clearFailedLogins(deps.store.db, email);
+    await withdrawLoginAttempt(deps.store.db, reservation.ids, email);
     const session = await createSession(deps.store.db, row.id, now);
     res.cookie(SESSION_COOKIE, session.token, { ...cookieOptions, maxAge: ABSOLUTE_TIMEOUT_MS });
     res.json({ user: userFromRow(row), csrfToken: session.csrfToken });

@@ -1,10 +1,31 @@
 /**
- * Password hashing with scrypt (N=2^15, r=8, p=1, 16-byte salt per user). The parameters are stored with the
- * hash (`scrypt$N$r$p$salt$hash`), so they can be raised later without breaking existing accounts.
+ * Password hashing with scrypt (N=2^15 by default, r=8, p=1, 16-byte salt per user). The parameters are stored
+ * with the hash (`scrypt$N$r$p$salt$hash`), so the cost can be raised later without breaking existing
+ * accounts; verification always uses the stored ones.
  */
 import { randomBytes, scrypt, timingSafeEqual } from 'node:crypto';
 
-const DEFAULTS = { N: 2 ** 15, r: 8, p: 1, keyLength: 32 };
+export const DEFAULT_PASSWORD_HASH_COST = 15;
+/** Below 2^10 scrypt protects nothing; above 2^20 one sign-in takes seconds and 1 GiB. */
+export const PASSWORD_HASH_COST_RANGE = { min: 10, max: 20 } as const;
+
+const DEFAULTS = { N: 2 ** DEFAULT_PASSWORD_HASH_COST, r: 8, p: 1, keyLength: 32 };
+/** Made at the current cost on first use (see dummyPasswordHash). */
+let dummyHash: Promise<string> | null = null;
+
+/**
+ * Sets the cost (log2 N) of hashes made from now on: PASSWORD_HASH_COST in production, a cheap 10 in tests so
+ * a suite of sign-ins does not spend its time in scrypt on a busy machine.
+ */
+export function setPasswordHashCost(logN: number): void {
+  if (!Number.isInteger(logN) || logN < PASSWORD_HASH_COST_RANGE.min || logN > PASSWORD_HASH_COST_RANGE.max) {
+    throw new RangeError(
+      `password hash cost must be an integer from ${PASSWORD_HASH_COST_RANGE.min} to ${PASSWORD_HASH_COST_RANGE.max}`,
+    );
+  }
+  if (DEFAULTS.N !== 2 ** logN) dummyHash = null;
+  DEFAULTS.N = 2 ** logN;
+}
 
 function derive(
   password: string,
@@ -41,7 +62,6 @@ export async function verifyPassword(password: string, stored: string): Promise<
 }
 
 /** A hash to verify against when the account does not exist, so timing does not reveal which part was wrong. */
-let dummyHash: Promise<string> | null = null;
 export function dummyPasswordHash(): Promise<string> {
   dummyHash ??= hashPassword(randomBytes(12).toString('hex'));
   return dummyHash;

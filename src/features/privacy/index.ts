@@ -13,9 +13,9 @@ import { createPrivacyRouter } from './routes.js';
 const RETENTION_INTERVAL_MS = 60 * 60 * 1000;
 const RETENTION_LEASE_MS = 55 * 60 * 1000;
 
-/** The key of the consent ledger's pseudonyms: ERASURE_HASH_KEY, else SESSION_SECRET, else a development key. */
+/** The key of the consent ledger's pseudonyms: ERASURE_HASH_KEY (required in production), else a development key. */
 export function erasureKeyOf(config: Config): string {
-  return config.ERASURE_HASH_KEY ?? config.SESSION_SECRET ?? 'plausch-development-erasure-key';
+  return config.ERASURE_HASH_KEY ?? 'plausch-development-erasure-key';
 }
 
 export interface PrivacyFeature extends Feature {

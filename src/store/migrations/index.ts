@@ -7,7 +7,6 @@
 import type { Migration } from 'kysely';
 import * as core from './0001-core.js';
 import * as runtime from './0050-runtime.js';
-import * as deadLetters from './0080-dead-letters.js';
 import * as webchat from './0100-webchat.js';
 import * as faq from './0200-faq.js';
 import * as events from './0300-events.js';
@@ -21,13 +20,12 @@ import * as privacy from './0810-privacy.js';
 import * as retention from './0820-retention.js';
 import * as outboxPacing from './0900-outbox-pacing.js';
 import * as storeHealth from './0950-store-health.js';
+import * as deadLetters from './1000-dead-letters.js';
 import * as workbench from './1100-workbench.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0050-runtime': runtime,
-  '0950-store-health': storeHealth,
-  '0080-dead-letters': deadLetters,
   '0100-webchat': webchat,
   '0200-faq': faq,
   '0300-events': events,
@@ -40,5 +38,7 @@ export const migrations: Record<string, Migration> = {
   '0810-privacy': privacy,
   '0820-retention': retention,
   '0900-outbox-pacing': outboxPacing,
+  '0950-store-health': storeHealth,
+  '1000-dead-letters': deadLetters,
   '1100-workbench': workbench,
 };

@@ -1,5 +1,5 @@
 /**
- * The dead-letter table: inbound events that can never succeed (see migration 0080). Writing one must not fail
+ * The dead-letter table: inbound events that can never succeed (see migration 1000-dead-letters). Writing one must not fail
  * for the same reason the event failed, so the payload is turned into bounded, NUL-free text first.
  */
 import type { Kysely } from 'kysely';

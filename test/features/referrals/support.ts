@@ -1,7 +1,7 @@
 /** Shared set-up for referral and CRM tests: config, contacts, an express app with the feature's routers. */
 import type { AddressInfo } from 'node:net';
 import express from 'express';
-import { type Config, configSchema } from '../../../src/config.js';
+import { type Config, loadConfig } from '../../../src/config.js';
 import { parseReferralProgram } from '../../../src/features/referrals/program-loader.js';
 import type { Feature } from '../../../src/features/types.js';
 import { apiErrorHandler, requireApiToken } from '../../../src/http/api-support.js';
@@ -13,7 +13,7 @@ import { newId } from '../../../src/store/ids.js';
 export const API_TOKEN = 'test-token-123';
 
 export function testConfig(env: Record<string, string> = {}): Config {
-  return configSchema.parse({
+  return loadConfig({
     PUBLIC_URL: 'https://plausch.example',
     REFERRAL_IP_SALT: 'salt-one',
     API_TOKENS: API_TOKEN,
