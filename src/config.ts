@@ -69,6 +69,11 @@ export const configSchema = z.object({
   DATABASE_URL: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string()),
   SQLITE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/plausch.sqlite')),
   FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default('./flows')),
+  /**
+   * Where the console's flow workbench keeps versions of saved files: git = a commit per save (FLOWS_DIR must
+   * be inside a git checkout), store = in the database, auto = git when FLOWS_DIR is in a checkout, else store.
+   */
+  WORKBENCH_VERSIONS: z.preprocess(emptyToUndefined, z.enum(['auto', 'git', 'store']).default('auto')),
   /** Names this process in outbox locks and logs; defaults to host name + pid. */
   INSTANCE_ID: optionalString,
 
@@ -93,6 +98,16 @@ export const configSchema = z.object({
   /** First admin account, created at start-up when no user exists yet. */
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
+  /** Largest file an agent may upload and a customer's file the console fetches from a channel (bytes). */
+  MEDIA_MAX_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of bytes' })
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(10 * 1024 * 1024),
+  ),
 
   // --- Telegram
   TELEGRAM_BOT_TOKEN: optionalString,
@@ -145,6 +160,8 @@ export const configSchema = z.object({
   REFERRAL_IP_SALT: optionalString,
   /** Header a proxy/CDN sets with the visitor's country (e.g. CF-IPCountry). */
   GEO_COUNTRY_HEADER: optionalString,
+  /** Header a proxy/CDN sets with the visitor's region (ISO 3166-2, e.g. cf-region-code); for reports per region. */
+  GEO_REGION_HEADER: optionalString,
   /** Where /r/<code> sends visitors of unknown codes. */
   REFERRAL_FALLBACK_URL: optionalUrl,
   /** Shared secret for POST /api/v1/conversions signatures (X-Plausch-Signature). */

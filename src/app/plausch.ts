@@ -4,11 +4,14 @@
  */
 import { hostname } from 'node:os';
 import type { Express } from 'express';
+import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
+import { marketingRoutes } from '../console/api/marketing-routes.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
 import { PostgresEventRelay } from '../console/live/pg-relay.js';
 import { createConsoleRouter } from '../console/router.js';
+import { createScreenBundler } from '../console/screen-bundles.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { registerCoreActions } from '../engine/core-actions.js';
 import { runTurn } from '../engine/run-turn.js';
@@ -17,6 +20,7 @@ import type { HandoffFeature } from '../features/handoff/feature.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
+import { deadLetterRouter } from '../http/dead-letter-routes.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
 import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
@@ -28,6 +32,8 @@ import { openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
 import { createEnabledAdapters } from './channels.js';
 import { createFeatures } from './features.js';
+import { questionDetectorOf } from './question-detector.js';
+import { createWorkbenchWiring } from './workbench.js';
 
 export const PLAUSCH_VERSION = '0.1.0';
 
@@ -110,6 +116,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     flows: () => flows.current(),
     actions,
     interceptors: () => interceptors,
+    questions: questionDetectorOf(features),
     runTurn,
     capabilitiesOf,
     events,
@@ -173,11 +180,14 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     ),
   ];
 
+  const screens = createScreenBundler();
+  const workbench = await createWorkbenchWiring({ config, store, flows, actions, features, logger, now });
+
   const http = createHttpApp({
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
     webhookRoutes: [...adapters.values()].flatMap((a) => [...a.routes]),
-    apiRouters: features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : [])),
+    apiRouters: [deadLetterRouter(store), ...features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : []))],
     publicRouters: features.flatMap((f) => (f.publicRouter ? [f.publicRouter] : [])),
     openApi: features.flatMap((f) => (f.openApi ? [f.openApi] : [])),
     readiness,
@@ -195,9 +205,14 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
         const handoff = features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f);
         return Object.entries(handoff?.settings.teams ?? {}).map(([id, team]) => ({ id, name: team.name }));
       },
+      handoffSettings: () =>
+        features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f)?.settings ?? null,
       logger,
       publicUrl: config.PUBLIC_URL,
+      mediaMaxBytes: config.MEDIA_MAX_BYTES,
       now,
+      screens,
+      extraApiRouters: [marketingRoutes({ store, now }), workbench.router],
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
@@ -224,9 +239,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.recoverPending();
       outbox.start();
       for (const feature of features) await feature.start?.();
+      // Adapters talk to the runtime through the guard: what can never be recorded goes to dead letters.
+      const sink = guardInboundSink(runtime, { db: store.db, logger: logger.child({ part: 'inbox' }), now });
       for (const adapter of adapters.values()) {
         try {
-          await adapter.start(runtime);
+          await adapter.start(sink);
         } catch (error) {
           // One broken channel must not take the others down; /readyz shows it.
           logger.error({ err: error, channel: adapter.name }, 'channel failed to start');
@@ -246,7 +263,9 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.stop();
       await outbox.stop();
       flows.close();
+      await workbench.close();
       await relay?.stop();
+      await screens.close();
       if (ownsStore) await store.close();
     },
   };

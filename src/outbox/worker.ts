@@ -12,14 +12,14 @@ import type { Store } from '../store/database.js';
 import { fromJson } from '../store/json.js';
 import { getContact } from '../store/repositories/contacts.js';
 import { findConversationOfContact, getConversation } from '../store/repositories/conversations.js';
-import { withRuntimeTables } from '../store/repositories/tables.js';
 import { claimDueOutboxRows, releaseLeases } from './claim.js';
 import { applyDeliveryReport } from './delivery-reports.js';
 import { cancelOutboxBySource, type RetryOutcome, retryOutboxRow } from './operations.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
 import { OutboxPacer } from './pacing.js';
 import { DEFAULT_PACING_POLICY, effectivePacing, type PacingPolicy } from './pacing-policy.js';
 import { decideAfterFailure, describeError } from './retry-policy.js';
-import { detailOf, finishClaimedRow, type OutboxRow, outboxRowView, type SendOutcome } from './rows.js';
+import { detailOf, type OutboxRow, outboxRowView, type SendOutcome } from './rows.js';
 import { onOutboxEnqueued } from './signal.js';
 import { splitOversizedRow } from './split-oversized.js';
 import type { GuardVerdict, SendGuard } from './types.js';
@@ -61,6 +61,7 @@ export class OutboxWorker {
   readonly #log: Logger;
   readonly #pacer: OutboxPacer;
   readonly #windowGuard: WindowGuard;
+  readonly #recorder: OutcomeRecorder;
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #pacingWaits = new Set<() => void>();
   #running = false;
@@ -84,6 +85,12 @@ export class OutboxWorker {
     this.#pacer = new OutboxPacer(options.store);
     this.#log = options.logger.child({ component: 'outbox', instanceId: options.instanceId });
     this.#windowGuard = new WindowGuard((channel) => options.adapters.get(channel)?.capabilities);
+    this.#recorder = new OutcomeRecorder({
+      store: options.store,
+      instanceId: options.instanceId,
+      logger: this.#log,
+      now: () => this.#now().getTime(),
+    });
   }
 
   get running(): boolean {
@@ -93,6 +100,11 @@ export class OutboxWorker {
   /** Sends in flight right now (for /metrics and tests). */
   get inFlight(): number {
     return this.#inFlight.size;
+  }
+
+  /** Outcomes known in this process but not yet written (the database refused them so far). */
+  get unrecorded(): number {
+    return this.#recorder.pendingCount;
   }
 
   start(): void {
@@ -116,6 +128,7 @@ export class OutboxWorker {
     for (const abort of [...this.#pacingWaits]) abort();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight.values()]);
+    await this.#recorder.stop();
   }
 
   /** Claims and sends one batch and waits for it; for tests and `plausch outbox flush`. Returns rows claimed. */
@@ -178,6 +191,9 @@ export class OutboxWorker {
       limit: capacity,
     });
     for (const row of rows) {
+      // Reclaimed after its lease ran out while its outcome waits to be written: it was sent already. The
+      // claim renewed our lease, so the pending write still matches; never send it again.
+      if (this.#recorder.isPending(row.id) || this.#inFlight.has(row.id)) continue;
       const task = this.#deliver(row)
         .catch((error) => this.#log.error({ err: error, outboxId: row.id }, 'outbox delivery crashed'))
         .finally(() => {
@@ -321,14 +337,7 @@ export class OutboxWorker {
   }
 
   async #finish(row: OutboxRow, outcome: SendOutcome, log: Logger): Promise<void> {
-    const db = withRuntimeTables(this.#options.store.db);
-    const stillOurs = await finishClaimedRow(
-      db,
-      row,
-      this.#options.instanceId,
-      outcome,
-      this.#now().getTime(),
-    );
+    const stillOurs = await this.#recorder.record(row, outcome);
     if (!stillOurs) {
       log.warn(
         { outcome: outcome.status },

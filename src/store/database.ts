@@ -5,12 +5,15 @@
 import { mkdirSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { CoreTables } from './schema.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
+
+/** How long one SQLite statement may block the event loop waiting for another process's write lock. */
+export const SQLITE_BUSY_TIMEOUT_MS = 100;
 
 export interface Store {
   db: Kysely<CoreTables>;
@@ -19,6 +22,12 @@ export interface Store {
   description: string;
   /** A pool for PostgreSQL-only features (LISTEN/NOTIFY); absent on SQLite. */
   pgPool?: pg.Pool;
+  /**
+   * Runs one autocommit write at once, ahead of the work queued on `db` (SQLite: the one connection's
+   * queue; PostgreSQL: a pool busy with turns and locks). For results that must be on disk as soon as
+   * they are known, such as "the platform accepted this send". Returns the number of changed rows.
+   */
+  writeNow(query: CompiledQuery): Promise<number>;
   close(): Promise<void>;
 }
 
@@ -54,9 +63,12 @@ function openSqlite(path: string): Store {
   const fullPath = inMemory ? path : resolve(path);
   if (!inMemory) mkdirSync(dirname(fullPath), { recursive: true });
   const database = new SQLite(fullPath);
-  // WAL lets readers proceed during a write; busy_timeout waits instead of failing when another connection writes.
+  // WAL lets readers proceed during a write. busy_timeout makes a write wait for another connection's
+  // write lock, but better-sqlite3 waits synchronously, freezing the event loop (HTTP, timers) meanwhile:
+  // keep it short. A write that still finds the file locked fails; its caller retries later (webhooks
+  // answer 5xx and are redelivered, the outbox and the runtime retry) and /readyz reports it.
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
   const db = new Kysely<CoreTables>({
@@ -66,8 +78,22 @@ function openSqlite(path: string): Store {
     db,
     dialect: 'sqlite',
     description: fullPath,
+    writeNow: (query) => sqliteWriteNow(database, query),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * better-sqlite3 is synchronous, so a statement outside a transaction can run on the same connection
+ * right now without waiting for Kysely's queue. Only an open transaction (which would swallow the
+ * write) makes it wait, and only until that transaction ends: transactions here are short.
+ */
+async function sqliteWriteNow(database: SQLite.Database, query: CompiledQuery): Promise<number> {
+  for (let waited = 0; database.inTransaction; waited += 1) {
+    await new Promise((resolve) => (waited < 20 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+  }
+  const result = database.prepare(query.sql).run(...(query.parameters as unknown[]));
+  return result.changes;
 }
 
 function openPostgres(url: string, options: OpenStoreOptions): Store {
@@ -79,12 +105,26 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
   // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
   pool.on('error', () => {});
   const db = new Kysely<CoreTables>({ dialect: new PostgresDialect({ pool }) });
+  // Its own small pool: never waits for a connection held by a turn, an advisory lock or a LISTEN.
+  const fastLane = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
+  });
+  fastLane.on('error', () => {});
   return {
     db,
     dialect: 'postgres',
     description: redactUrl(url),
     pgPool: pool,
-    close: () => db.destroy(),
+    writeNow: async (query) => {
+      const result = await fastLane.query(query.sql, query.parameters as unknown[]);
+      return result.rowCount ?? 0;
+    },
+    close: async () => {
+      await db.destroy();
+      await fastLane.end();
+    },
   };
 }
 

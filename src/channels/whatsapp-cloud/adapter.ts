@@ -189,6 +189,11 @@ export function createWhatsAppCloudAdapter(
         logger: log,
         record,
         isReady: () => sink !== null,
+        deadLetter: async (reason, rawBody) => {
+          if (!sink?.reject) return false;
+          await sink.reject({ channel: 'whatsapp-cloud', reason, payload: rawBody });
+          return true;
+        },
       }),
     ],
     async start(inboundSink) {

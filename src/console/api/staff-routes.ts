@@ -2,6 +2,7 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Store } from '../../store/database.js';
+import { capabilitiesOf } from '../auth/capabilities.js';
 import { hasRole, requireRole, sessionOf } from '../auth/middleware.js';
 import {
   createUser,
@@ -44,7 +45,11 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
 
   router.get('/me', (req, res) => {
     const session = sessionOf(req);
-    res.json({ user: session.user, csrfToken: session.csrfToken });
+    res.json({
+      user: session.user,
+      capabilities: capabilitiesOf(session.user.role),
+      csrfToken: session.csrfToken,
+    });
   });
 
   router.get('/colleagues', async (_req, res) => {

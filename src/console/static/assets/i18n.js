@@ -2,6 +2,7 @@
 export const TEXTS = {
   de: {
     appName: 'Plausch Console',
+    loading: 'Wird geladen…',
     skipToConversation: 'Zum Gespräch springen',
     signInTitle: 'Anmelden',
     email: 'E-Mail-Adresse',
@@ -133,6 +134,7 @@ export const TEXTS = {
   },
   en: {
     appName: 'Plausch Console',
+    loading: 'Loading…',
     skipToConversation: 'Skip to conversation',
     signInTitle: 'Sign in',
     email: 'E-mail address',
