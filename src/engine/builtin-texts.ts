@@ -70,7 +70,7 @@ export const BUILTIN_TEXTS: Record<BuiltinTextKey, LocalizedText> = {
   },
   media_location: {
     de: 'Danke für deinen Standort! Damit kann ich leider noch nichts anfangen – schreib mir kurz, worum es geht.',
-    en: 'Thanks for sharing your location! I can\'t do anything with it yet, though – just type what it\'s about.',
+    en: "Thanks for sharing your location! I can't do anything with it yet, though – just type what it's about.",
   },
   engine_error: {
     de: 'Entschuldige, da ist bei mir gerade etwas schiefgelaufen. Schreib „Menü“, um neu zu starten, oder „Mensch“, dann meldet sich jemand von uns.',
@@ -108,7 +108,9 @@ export function mediaTextKey(kind: MediaKind): BuiltinTextKey {
 /** A built-in text in the contact's locale, the flow settings' override first. */
 export function builtinText(key: BuiltinTextKey, settings: FlowSettings, locale: string): string {
   const override =
-    key === 'engine_error' || key === 'choose_prompt' || key === 'resume_choose' ? undefined : settings.texts[key];
+    key === 'engine_error' || key === 'choose_prompt' || key === 'resume_choose'
+      ? undefined
+      : settings.texts[key];
   const text = override ?? BUILTIN_TEXTS[key];
   // A marketer's override in only one language must not hide our built-in text in the other.
   if (

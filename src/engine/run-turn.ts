@@ -453,7 +453,11 @@ function repromptMessages(session: TurnSession, waiting: WaitingStep): OutboundM
  * The waiting prompt once more, after a digression or media: the step's `resume` text, else its question
  * (after `lead`, "Zurück zu meiner Frage:"), else its retry; with the buttons it offered.
  */
-function promptAgainMessages(session: TurnSession, waiting: WaitingStep, lead: string | null): OutboundMessage[] {
+function promptAgainMessages(
+  session: TurnSession,
+  waiting: WaitingStep,
+  lead: string | null,
+): OutboundMessage[] {
   const { step } = waiting;
   let text: string;
   if (step.resume) {
@@ -461,11 +465,7 @@ function promptAgainMessages(session: TurnSession, waiting: WaitingStep, lead: s
   } else {
     const question = questionOf(step) ?? step.retry;
     const questionText = question ? render(session, question) : '';
-    text = questionText
-      ? lead
-        ? `${lead} ${questionText}`
-        : questionText
-      : session.text('resume_choose');
+    text = questionText ? (lead ? `${lead} ${questionText}` : questionText) : session.text('resume_choose');
   }
   const messages: OutboundMessage[] = [{ text }];
   attachButtons(session, messages, promptButtons(session, waiting));

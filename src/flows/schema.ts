@@ -171,7 +171,10 @@ export const stepSchema = z
       ctx.addIssue({ code: 'custom', message: '"save" needs an "ask" question or buttons' });
     }
     if ((step.strict !== undefined || step.resume !== undefined) && !step.ask && !step.buttons) {
-      ctx.addIssue({ code: 'custom', message: '"strict" and "resume" belong to a step that asks or offers buttons' });
+      ctx.addIssue({
+        code: 'custom',
+        message: '"strict" and "resume" belong to a step that asks or offers buttons',
+      });
     }
     if (step.expect === 'choice' && !step.buttons) {
       ctx.addIssue({ code: 'custom', message: 'expect: choice needs buttons to choose from' });

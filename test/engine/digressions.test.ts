@@ -19,7 +19,10 @@ const signupFlow = {
 const strictFlow = {
   id: 'consent',
   triggers: { keywords: ['einwilligung'] },
-  steps: { ok: { ask: 'Einverstanden?', expect: 'yes_no', strict: true, save: 'ok', next: 'done' }, done: { say: 'Notiert.' } },
+  steps: {
+    ok: { ask: 'Einverstanden?', expect: 'yes_no', strict: true, save: 'ok', next: 'done' },
+    done: { say: 'Notiert.' },
+  },
 };
 const hoursFlow = {
   id: 'hours',
@@ -55,7 +58,10 @@ describe('digressions at prompts', () => {
     const chat = new Chat(flows, { questions: detector() });
     await chat.send('anmelden');
     await chat.send('wie lange dauert der versand');
-    expect(chat.texts()).toEqual(['Antwort auf: wie lange dauert der versand', 'Zurück zu meiner Frage: Deine E-Mail?']);
+    expect(chat.texts()).toEqual([
+      'Antwort auf: wie lange dauert der versand',
+      'Zurück zu meiner Frage: Deine E-Mail?',
+    ]);
     expect(chat.state).toMatchObject({ flowId: 'signup', stepId: 'email', awaiting: 'input', misses: 0 });
     await chat.send('anna@beispiel.example');
     expect(chat.texts()).toEqual(['Wirklich anmelden?']);
@@ -77,7 +83,10 @@ describe('digressions at prompts', () => {
     await chat.send('anmelden');
     await chat.send('anna@beispiel.example');
     await chat.send('Habt ihr auch Tee?');
-    expect(chat.texts()).toEqual(['Antwort auf: Habt ihr auch Tee?', 'Zurück zu meiner Frage: Wirklich anmelden?']);
+    expect(chat.texts()).toEqual([
+      'Antwort auf: Habt ihr auch Tee?',
+      'Zurück zu meiner Frage: Wirklich anmelden?',
+    ]);
     expect(chat.state).toMatchObject({ stepId: 'sure', misses: 0 });
   });
 
@@ -165,7 +174,9 @@ describe('media the bot cannot read', () => {
   });
 
   it('uses the marketer’s text from settings', async () => {
-    const custom = flowSetOf([signupFlow], { texts: { media_audio: { de: 'Bitte tippen statt sprechen.' } } });
+    const custom = flowSetOf([signupFlow], {
+      texts: { media_audio: { de: 'Bitte tippen statt sprechen.' } },
+    });
     const chat = new Chat(custom);
     await chat.send({ kind: 'message', media: { kind: 'audio' } });
     expect(chat.texts()).toEqual(['Bitte tippen statt sprechen.']);
@@ -209,7 +220,9 @@ describe('visits', () => {
   });
 
   it('counts a contact known from before visits were kept as returning', async () => {
-    const chat = new Chat(greet, { contact: testContact({ createdAt: new Date(NOW.getTime() - 86_400_000) }) });
+    const chat = new Chat(greet, {
+      contact: testContact({ createdAt: new Date(NOW.getTime() - 86_400_000) }),
+    });
     await chat.send('hallo');
     expect(chat.texts()).toEqual(['Schön, dass du wieder da bist!']);
   });

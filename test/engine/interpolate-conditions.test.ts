@@ -53,7 +53,9 @@ describe('interpolation', () => {
     expect(interpolateText('Für {{vars.a}} {{vars.b}} dich', none)).toBe('Für dich');
     expect(interpolateText('Zeile eins, {{vars.a}}\nZeile zwei', none)).toBe('Zeile eins\nZeile zwei');
     // With a value nothing changes, the marketer's own punctuation included.
-    expect(interpolateText('Beide richtig, {{contact.firstName}}! 🎉', scope())).toBe('Beide richtig, Anna! 🎉');
+    expect(interpolateText('Beide richtig, {{contact.firstName}}! 🎉', scope())).toBe(
+      'Beide richtig, Anna! 🎉',
+    );
     expect(interpolateText('Ja, – genau {{vars.ok}}', scope({ ok: 'so' }))).toBe('Ja, – genau so');
   });
   it('renders numbers, booleans and lists', () => {

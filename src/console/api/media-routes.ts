@@ -189,11 +189,9 @@ export function mediaRoutes(deps: MediaRoutesDeps): Router {
       }
     } catch (error) {
       if (error instanceof MediaTooLarge) {
-        res
-          .status(413)
-          .json({
-            error: `the file is larger than ${formatMegabytes(deps.maxBytes)}; open it in the messenger`,
-          });
+        res.status(413).json({
+          error: `the file is larger than ${formatMegabytes(deps.maxBytes)}; open it in the messenger`,
+        });
         return;
       }
       deps.logger.warn({ err: error, channel }, 'fetching a customer file failed');

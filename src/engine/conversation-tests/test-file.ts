@@ -33,16 +33,14 @@ const MEDIA_WORDS: Record<string, MediaKind> = {
   location: 'location',
   standort: 'location',
 };
-const mediaKindSchema = z
-  .string()
-  .transform((word, ctx) => {
-    const kind = MEDIA_WORDS[word.trim().toLowerCase()];
-    if (!kind) {
-      ctx.addIssue({ code: 'custom', message: `media is one of ${Object.keys(MEDIA_WORDS).join(', ')}` });
-      return z.NEVER;
-    }
-    return kind;
-  });
+const mediaKindSchema = z.string().transform((word, ctx) => {
+  const kind = MEDIA_WORDS[word.trim().toLowerCase()];
+  if (!kind) {
+    ctx.addIssue({ code: 'custom', message: `media is one of ${Object.keys(MEDIA_WORDS).join(', ')}` });
+    return z.NEVER;
+  }
+  return kind;
+});
 
 const UNIT_MS: Record<string, number> = {
   minute: 60_000,
@@ -62,7 +60,10 @@ const durationSchema = z.string().transform((text, ctx) => {
   const match = /^\s*(\d+(?:[.,]\d+)?)\s*([a-zA-Z]+?)s?\s*$/.exec(text);
   const unit = match ? UNIT_MS[match[2]!.toLowerCase()] : undefined;
   if (!match || unit === undefined) {
-    ctx.addIssue({ code: 'custom', message: 'wait looks like "30 minutes", "2 hours", "3 days" or "1 week"' });
+    ctx.addIssue({
+      code: 'custom',
+      message: 'wait looks like "30 minutes", "2 hours", "3 days" or "1 week"',
+    });
     return z.NEVER;
   }
   return Number(match[1]!.replace(',', '.')) * unit;
