@@ -24,6 +24,14 @@ import type { Store } from '../store/database.js';
  */
 export const PACING_HEADROOM = 0.02;
 
+/**
+ * A grant may come this much before its slot (GCRA's tolerance), so a loop whose timer fired a little late
+ * catches up on the next grant instead of losing the time for good. Within one second this can add at most
+ * one interval's share of 10 ms: 30 grants still span ≥ 30 × 34 ms − 10 ms > 1 s, and another 10 ms of
+ * network jitter stay absorbed by the headroom.
+ */
+export const PACING_TOLERANCE_MS = 10;
+
 type PacingTables = {
   outbox_pacing: { key: string; next_at: number };
 };
@@ -113,8 +121,9 @@ export class OutboxPacer {
   }
 
   /**
-   * One atomic statement: granted if the schedule's `next_at` has passed, which moves it one interval on
-   * from now. PostgreSQL serialises concurrent grants on the row lock. Otherwise returns when to ask again.
+   * One atomic statement: granted if the schedule's `next_at` has (nearly) passed, which moves it one
+   * interval on from the later of itself and now. PostgreSQL serialises concurrent grants on the row lock.
+   * Otherwise returns when to ask again.
    */
   async #grant(
     channel: string,
@@ -125,9 +134,9 @@ export class OutboxPacer {
     for (let attempt = 0; attempt < 2; attempt += 1) {
       const row = await db
         .updateTable('outbox_pacing')
-        .set({ next_at: sql<number>`${castDouble(now)} + ${castDouble(interval)}` })
+        .set({ next_at: sql<number>`${later(now)} + ${castDouble(interval)}` })
         .where('key', '=', channel)
-        .where('next_at', '<=', castDouble(now))
+        .where('next_at', '<=', castDouble(now + PACING_TOLERANCE_MS))
         .returning('next_at')
         .executeTakeFirst();
       if (row) return { granted: true };
@@ -221,7 +230,7 @@ class ChannelGate {
           this.#waiters.shift()?.resolve(at);
           continue;
         }
-        const wait = Math.max(1, Math.ceil(answer.nextAt - this.now()));
+        const wait = Math.max(1, Math.ceil(answer.nextAt - PACING_TOLERANCE_MS - this.now()));
         await new Promise((resolve) => setTimeout(resolve, wait));
       }
     } finally {

@@ -107,7 +107,8 @@ async function sqliteWriteNow(database: SQLite.Database, query: CompiledQuery): 
 function openPostgres(url: string, options: OpenStoreOptions): Store {
   const pool = new pg.Pool({
     connectionString: url,
-    max: options.poolSize ?? 10,
+    // Half of the pool serves conversation locks (see ConversationRuntime), half the queries.
+    max: options.poolSize ?? 16,
     ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
   });
   // An idle client that loses its connection emits 'error'; without a listener that would crash the process.

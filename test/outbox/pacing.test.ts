@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { OutboxPacer, PACING_HEADROOM } from '../../src/outbox/pacing.js';
+import { OutboxPacer, PACING_HEADROOM, PACING_TOLERANCE_MS } from '../../src/outbox/pacing.js';
 import {
   createTestDatabase,
   dialectsUnderTest,
@@ -28,10 +28,14 @@ describe.each(dialectsUnderTest)('outbox pacing shared through the store (%s)', 
     expect(grants.every((g) => g !== null)).toBe(true);
     const times = (grants as number[]).sort((x, y) => x - y);
     const interval = 1000 / (pacing.overallPerSecond * (1 - PACING_HEADROOM));
-    for (let i = 1; i < times.length; i += 1)
-      expect(times[i]! - times[i - 1]!).toBeGreaterThanOrEqual(interval);
-    // No burst at the start either: 24 grants at 40/s span at least 23 intervals.
-    expect(times.at(-1)! - times[0]!).toBeGreaterThanOrEqual(23 * interval);
+    // A grant may come up to the tolerance early, never more: k grants later is at least k intervals minus it.
+    for (let i = 0; i < times.length; i += 1) {
+      for (let k = 1; i + k < times.length; k += 1) {
+        expect(times[i + k]! - times[i]!).toBeGreaterThanOrEqual(k * interval - PACING_TOLERANCE_MS);
+      }
+    }
+    // So no rolling second holds more than the rate, with room left for network jitter.
+    expect(40 * interval - PACING_TOLERANCE_MS).toBeGreaterThan(1000);
   }, 60_000);
 
   it('a pause of the whole channel holds every instance until it ends', async () => {
@@ -42,7 +46,7 @@ describe.each(dialectsUnderTest)('outbox pacing shared through the store (%s)', 
     await a.pause('telegram', 'telegram:c1', until, 'channel');
     const granted = await b.acquire('telegram', pacing, new AbortController().signal);
     expect(granted).not.toBeNull();
-    expect(granted!).toBeGreaterThanOrEqual(until);
+    expect(granted!).toBeGreaterThanOrEqual(until - PACING_TOLERANCE_MS);
   }, 60_000);
 
   it('gives up waiting when the worker stops', async () => {

@@ -246,7 +246,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
     let media: MediaReference | undefined;
     if (parsed.data.attachmentId) {
       const file = await findMedia(store.db, { id: parsed.data.attachmentId });
-      if (!file || file.origin !== 'upload' || file.conversation_id !== found.id) {
+      if (file?.origin !== 'upload' || file.conversation_id !== found.id) {
         res.status(400).json({ error: 'attachmentId: no such upload in this conversation' });
         return;
       }

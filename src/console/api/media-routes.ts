@@ -60,8 +60,7 @@ export function publicMediaRoute(store: Store): Router {
     const file = await findMedia(store.db, { id: String(req.params.id) });
     const given = Buffer.from(String(req.params.token));
     if (
-      !file ||
-      file.origin !== 'upload' ||
+      file?.origin !== 'upload' ||
       given.length !== file.token.length ||
       !timingSafeEqual(given, Buffer.from(file.token))
     ) {
@@ -170,7 +169,7 @@ export function mediaRoutes(deps: MediaRoutesDeps): Router {
       .where('conversation_id', '=', id)
       .executeTakeFirst();
     const media = fromJson<{ media?: MediaReference } | null>(row?.details ?? null, null)?.media;
-    if (!row || row.direction !== 'in' || !media?.ref || media.kind === 'location') {
+    if (row?.direction !== 'in' || !media?.ref || media.kind === 'location') {
       res.status(404).json({ error: 'this message has no file' });
       return;
     }

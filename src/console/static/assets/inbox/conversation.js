@@ -1,7 +1,7 @@
 // The conversation pane: header with the actions, the transcript, and the composer below it.
 import { api } from '../api.js';
 import { clock, duration, t } from '../i18n.js';
-import { composer, isMine, renderComposerState, setMode } from './composer.js';
+import { composer, renderComposerState, setMode } from './composer.js';
 import { renderContact } from './contact.js';
 import { refreshList, renderList, slaClock } from './list.js';
 import { markRead } from './notify.js';
