@@ -76,6 +76,21 @@ export const configSchema = z.object({
   WORKBENCH_VERSIONS: z.preprocess(emptyToUndefined, z.enum(['auto', 'git', 'store']).default('auto')),
   /** Names this process in outbox locks and logs; defaults to host name + pid. */
   INSTANCE_ID: optionalString,
+  /**
+   * Remembers outside the database that it held data, so an emptied database refuses to start. Default:
+   * $XDG_STATE_HOME/plausch/ (or ~/.local/state/plausch/); `off` disables it (it is off in NODE_ENV=test
+   * unless set).
+   */
+  DATA_MARKER_PATH: optionalString,
+  /**
+   * Platform calls in flight at once per channel. Each send is recorded before the next one starts, so this is
+   * also the most messages per channel that a crash can send twice. Raise it when the platform's round trip
+   * keeps a channel below its rate limit.
+   */
+  OUTBOX_SEND_CONCURRENCY: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int().min(1).max(64).default(1),
+  ),
 
   // --- Sending rates (the outbox paces every channel below its platform's limit, across all instances)
   /** false = no pacing at all: only for benchmarks against a fake platform; real platforms answer 429. */
@@ -93,6 +108,8 @@ export const configSchema = z.object({
   // --- REST API and console
   /** Bearer tokens accepted by /api/v1 (comma-separated). Empty = the API answers 401 to everything. */
   API_TOKENS: commaList,
+  /** Bearer token for GET /metrics (Prometheus); empty = no /metrics endpoint. */
+  METRICS_TOKEN: optionalString,
   /** Signs console session cookies; required in production. */
   SESSION_SECRET: optionalString,
   /** First admin account, created at start-up when no user exists yet. */

@@ -21,6 +21,7 @@ import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
 import { deadLetterRouter } from '../http/dead-letter-routes.js';
+import { PlauschMetrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
 import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
@@ -28,8 +29,10 @@ import type { SendGuard } from '../outbox/types.js';
 import { OutboxWorker } from '../outbox/worker.js';
 import { ConversationRuntime } from '../runtime/conversation-runtime.js';
 import { InProcessEventBus, type RuntimeEventBus } from '../runtime/events.js';
+import { checkDataMarker, resolveMarkerPath } from '../store/data-marker.js';
 import { openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { StoreWatch } from '../store/store-watch.js';
 import { createEnabledAdapters } from './channels.js';
 import { createFeatures } from './features.js';
 import { questionDetectorOf } from './question-detector.js';
@@ -58,6 +61,7 @@ export interface Plausch {
   actions: ActionRegistry;
   runtime: ConversationRuntime;
   outbox: OutboxWorker;
+  storeWatch: StoreWatch;
   events: RuntimeEventBus;
   adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
   features: readonly Feature[];
@@ -77,6 +81,25 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     options.store ?? openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.SQLITE_PATH });
   const migration = await migrateToLatest(store);
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
+  // An empty database where there was data means ./data was deleted or the wrong database is configured.
+  const markerPath =
+    config.NODE_ENV === 'test' && !config.DATA_MARKER_PATH
+      ? null
+      : resolveMarkerPath(config.DATA_MARKER_PATH, store);
+  if (markerPath) {
+    try {
+      await checkDataMarker(store, markerPath, now());
+    } catch (error) {
+      if (ownsStore) await store.close();
+      throw error;
+    }
+  }
+  const storeWatch = new StoreWatch({
+    store,
+    instanceId,
+    logger: logger.child({ part: 'store' }),
+    markerPath,
+  });
 
   const featureContext: FeatureContext = { store, config, logger, now };
   const features = await createFeatures(featureContext);
@@ -141,6 +164,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     instanceId,
     now,
     pollIntervalMs: 500,
+    sendConcurrency: config.OUTBOX_SEND_CONCURRENCY,
     pacing: pacingPolicyFromConfig(config),
   });
 
@@ -148,9 +172,10 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
   const readiness: HealthCheck[] = [
     {
       name: 'store',
+      // A write, not a SELECT: a locked, full, read-only or deleted database still answers reads.
       check: async () => {
-        await store.db.selectFrom('contacts').select('id').limit(1).execute();
-        return { status: 'ok', detail: `${store.dialect}` };
+        const health = await storeWatch.check(1_000);
+        return { status: health.status, detail: health.detail };
       },
     },
     {
@@ -199,6 +224,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       flows: () =>
         [...flows.current().flows.values()].map((f) => ({
           id: f.definition.id,
+          title: f.definition.title ?? f.definition.id,
           steps: Object.keys(f.definition.steps),
         })),
       teams: () => {
@@ -216,6 +242,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
+    metrics: { registry: new PlauschMetrics(store, events), token: config.METRICS_TOKEN },
   });
 
   return {
@@ -225,11 +252,13 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     actions,
     runtime,
     outbox,
+    storeWatch,
     events,
     adapters,
     features,
     http,
     async start() {
+      storeWatch.start();
       const admin = await ensureFirstAdmin(
         store.db,
         { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
@@ -262,6 +291,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       for (const feature of features) await feature.stop?.();
       await runtime.stop();
       await outbox.stop();
+      storeWatch.stop();
       flows.close();
       await workbench.close();
       await relay?.stop();

@@ -114,6 +114,15 @@ db.command('migrate')
     }),
   );
 
+db.command('init')
+  .description('create the database, or accept an empty one after the old data was removed on purpose')
+  .action(() =>
+    runCommand(async () => {
+      const { init } = await import('./db-commands.js');
+      return init();
+    }),
+  );
+
 const inbox = program.command('inbox').description('inbound events as they arrived');
 inbox
   .command('rejected')

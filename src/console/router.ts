@@ -8,7 +8,7 @@ import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import express, { type NextFunction, type Request, type Response, Router } from 'express';
 import type { ChannelAdapter } from '../channels/types.js';
-import type { HandoffSettings } from '../features/handoff/settings.js';
+import { type HandoffSettings, slaTargetMs } from '../features/handoff/settings.js';
 import type { Logger } from '../logger.js';
 import type { ChannelName } from '../model/index.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
@@ -30,7 +30,7 @@ export interface ConsoleRouterDeps {
   adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
   startFlow: (conversationId: string, flowId: string, stepId?: string) => Promise<void>;
   /** Flows and their steps, for "return to the bot at …" and validation. */
-  flows: () => Array<{ id: string; steps: string[] }>;
+  flows: () => Array<{ id: string; title?: string; steps: string[] }>;
   teams: () => Array<{ id: string; name: Record<string, string> }>;
   /** The handoff feature's settings (customer notices, service levels); null when it is not loaded. */
   handoffSettings?: () => HandoffSettings | null;
@@ -55,6 +55,9 @@ export function consoleStaticDir(): string {
   const candidates = [join(here, 'static'), join(here, '..', '..', 'src', 'console', 'static')];
   return candidates.find((dir) => existsSync(join(dir, 'index.html'))) ?? candidates[0]!;
 }
+
+/** Without handoff settings: ten minutes for everything. */
+const DEFAULT_SLA_MS = 10 * 60_000;
 
 export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   const now = deps.now ?? (() => new Date());
@@ -91,7 +94,11 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   );
   api.use(requireSession(deps.store, now, deps.publicUrl));
   api.get('/events', (req, res) => streamEvents(deps.events, req, res));
-  api.use(staffRoutes({ store: deps.store, now, teams: deps.teams, flows: deps.flows }));
+  const slaTarget = (reason: string) => {
+    const settings = deps.handoffSettings?.() ?? null;
+    return settings ? slaTargetMs(settings, reason) : DEFAULT_SLA_MS;
+  };
+  api.use(staffRoutes({ store: deps.store, now, teams: deps.teams, flows: deps.flows, slaTarget }));
   api.use(channelRoutes(deps.adapters));
   for (const extra of deps.extraApiRouters ?? []) api.use(extra);
   // The inbox is for agents, supervisors and admins; a marketer reads results and edits flows only.
@@ -115,6 +122,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
       adapters: deps.adapters,
       handoffSettings: deps.handoffSettings ?? (() => null),
       publicUrl: deps.publicUrl,
+      slaTarget,
       logger,
       now,
     }),

@@ -8,11 +8,12 @@ import type { ChannelAdapter } from '../channels/types.js';
 import type { Logger } from '../logger.js';
 import type { ChannelName, Contact, Conversation, DeliveryReport, OutboundMessage } from '../model/index.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
+import { Semaphore } from '../runtime/keyed-mutex.js';
 import type { Store } from '../store/database.js';
 import { fromJson } from '../store/json.js';
 import { getContact } from '../store/repositories/contacts.js';
 import { findConversationOfContact, getConversation } from '../store/repositories/conversations.js';
-import { claimDueOutboxRows, releaseLeases } from './claim.js';
+import { claimDueOutboxRows, reclaimOwnStaleLeases, releaseLeases } from './claim.js';
 import { applyDeliveryReport } from './delivery-reports.js';
 import { cancelOutboxBySource, type RetryOutcome, retryOutboxRow } from './operations.js';
 import { OutcomeRecorder } from './outcome-recorder.js';
@@ -40,8 +41,13 @@ export interface OutboxWorkerOptions {
   maxAttempts?: number;
   /** How long a claimed row is ours; a crashed instance's rows are reclaimed after it. */
   leaseMs?: number;
-  /** Sends in flight at once across all chats. */
+  /** Rows claimed and handled at once across all chats (most of them wait for a pacing slot). */
   maxInFlight?: number;
+  /**
+   * Platform calls in flight at once per channel (default 1). Each is recorded before the next starts, so
+   * this is also the most messages per channel a crash (kill -9, power loss) can send twice.
+   */
+  sendConcurrency?: number;
   /** For tests of the backoff jitter. */
   random?: () => number;
   /** Configured rates per channel, or pacing off; default: each adapter's own pacing. */
@@ -62,6 +68,7 @@ export class OutboxWorker {
   readonly #pacer: OutboxPacer;
   readonly #windowGuard: WindowGuard;
   readonly #recorder: OutcomeRecorder;
+  readonly #sendSlotsByChannel = new Map<ChannelName, Semaphore>();
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #pacingWaits = new Set<() => void>();
   #running = false;
@@ -79,6 +86,7 @@ export class OutboxWorker {
       maxAttempts: options.maxAttempts ?? 8,
       leaseMs,
       maxInFlight: options.maxInFlight ?? 32,
+      sendConcurrency: options.sendConcurrency ?? 1,
     };
     this.#now = options.now ?? (() => new Date());
     this.#pacing = options.pacing ?? DEFAULT_PACING_POLICY;
@@ -162,6 +170,21 @@ export class OutboxWorker {
   }
 
   async #run(): Promise<void> {
+    try {
+      const reclaimed = await reclaimOwnStaleLeases(
+        this.#options.store,
+        this.#options.instanceId,
+        this.#now().getTime(),
+      );
+      if (reclaimed > 0) {
+        this.#log.warn(
+          { rows: reclaimed },
+          'rows this instance was sending when it last stopped without a shutdown are queued again (some may arrive twice)',
+        );
+      }
+    } catch (error) {
+      this.#log.error({ err: error }, 'reclaiming rows of an earlier run failed; their leases will expire');
+    }
     while (this.#running) {
       let claimed = 0;
       try {
@@ -295,25 +318,38 @@ export class OutboxWorker {
       return;
     }
 
-    let outcome: SendOutcome;
-    try {
-      const result = await withTimeout(
-        adapter.send({ contact, conversationId: row.conversation_id }, message),
-        this.#options.leaseMs / 2,
-        `send did not finish within ${Math.round(this.#options.leaseMs / 2000)} s`,
-      );
-      outcome = { status: 'sent', nativeMessageId: result.nativeMessageId };
-    } catch (error) {
-      const decision = decideAfterFailure(error, row, this.#failureOptions());
-      if (decision.pause) {
-        await this.#pacer
-          .pause(channel, chatKey, decision.pause.until, decision.pause.scope)
-          .catch((pauseError: unknown) => log.warn({ err: pauseError }, 'could not record the pause'));
+    // Sends of one channel go out at most `sendConcurrency` at a time, each recorded before the next
+    // starts: that is the most a crash between the platform's accept and our commit can send twice.
+    await this.#sendSlots(channel).run(async () => {
+      let outcome: SendOutcome;
+      try {
+        const result = await withTimeout(
+          adapter.send({ contact, conversationId: row.conversation_id }, message),
+          this.#options.leaseMs / 2,
+          `send did not finish within ${Math.round(this.#options.leaseMs / 2000)} s`,
+        );
+        outcome = { status: 'sent', nativeMessageId: result.nativeMessageId };
+      } catch (error) {
+        const decision = decideAfterFailure(error, row, this.#failureOptions());
+        if (decision.pause) {
+          await this.#pacer
+            .pause(channel, chatKey, decision.pause.until, decision.pause.scope)
+            .catch((pauseError: unknown) => log.warn({ err: pauseError }, 'could not record the pause'));
+        }
+        outcome = decision.outcome;
+        log.warn({ err: error, attempts: row.attempts, next: outcome.status }, 'send failed');
       }
-      outcome = decision.outcome;
-      log.warn({ err: error, attempts: row.attempts, next: outcome.status }, 'send failed');
+      await this.#finish(row, outcome, log);
+    });
+  }
+
+  #sendSlots(channel: ChannelName): Semaphore {
+    let slots = this.#sendSlotsByChannel.get(channel);
+    if (!slots) {
+      slots = new Semaphore(this.#options.sendConcurrency);
+      this.#sendSlotsByChannel.set(channel, slots);
     }
-    await this.#finish(row, outcome, log);
+    return slots;
   }
 
   async #runGuards(

@@ -2,7 +2,7 @@
  * Opens the store: embedded SQLite (default) or PostgreSQL, behind one Kysely query layer.
  * Timestamps are epoch milliseconds and JSON is text in both dialects, so every query runs unchanged on both.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
 import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
@@ -28,6 +28,8 @@ export interface Store {
    * they are known, such as "the platform accepted this send". Returns the number of changed rows.
    */
   writeNow(query: CompiledQuery): Promise<number>;
+  /** SQLite: the database file as opened, to notice it being deleted or replaced while running. */
+  file?: { path: string; dev: number; ino: number };
   close(): Promise<void>;
 }
 
@@ -79,8 +81,14 @@ function openSqlite(path: string): Store {
     dialect: 'sqlite',
     description: fullPath,
     writeNow: (query) => sqliteWriteNow(database, query),
+    ...(inMemory ? {} : { file: fileIdentity(fullPath) }),
     close: () => db.destroy(),
   };
+}
+
+function fileIdentity(path: string): { path: string; dev: number; ino: number } {
+  const stat = statSync(path);
+  return { path, dev: stat.dev, ino: stat.ino };
 }
 
 /**

@@ -44,6 +44,7 @@ export async function startConsoleInstance(
     events?: RuntimeEventBus;
     /** A copy of the flows to edit (the workbench tests); default the repository's flows/. */
     flowsDir?: string;
+    /** More configuration (e.g. MEDIA_MAX_BYTES). */
     env?: Record<string, string>;
   } = {},
 ): Promise<ConsoleInstance> {

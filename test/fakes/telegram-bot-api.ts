@@ -62,6 +62,10 @@ export class FakeTelegramBotApi {
   private readonly failures = new Map<string, ProgrammedFailure[]>();
   private readonly waiters = new Set<() => void>();
   private readonly callListeners = new Set<() => void>();
+  /** Files customers "sent": file_id → bytes and the path getFile names. */
+  private readonly files = new Map<string, { bytes: Buffer; path: string }>();
+  /** How often each file was downloaded from /file/bot<token>/<path>. */
+  readonly downloads = new Map<string, number>();
   private readonly sendListeners = new Set<(call: RecordedCall) => void>();
   /** Times of accepted sends within the last second, oldest first (the rolling window of `rateLimit`). */
   private readonly recentSends: number[] = [];
@@ -110,6 +114,11 @@ export class FakeTelegramBotApi {
     this.queue.push(full);
     for (const wake of this.waiters) wake();
     return full;
+  }
+
+  /** Makes a file downloadable: getFile answers its path, /file/bot<token>/<path> its bytes. */
+  addFile(fileId: string, bytes: Buffer, path = `photos/${fileId}.jpg`): void {
+    this.files.set(fileId, { bytes, path });
   }
 
   /** The next `count` calls of `method` fail like Telegram would. */
@@ -162,6 +171,22 @@ export class FakeTelegramBotApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url?.split('?')[0] ?? '');
+    if (download) {
+      const file = [...this.files.values()].find((f) => f.path === download[2]);
+      if (download[1] !== this.token || !file) {
+        res.statusCode = 404;
+        res.end('Not Found');
+        return;
+      }
+      this.downloads.set(file.path, (this.downloads.get(file.path) ?? 0) + 1);
+      res.statusCode = 200;
+      // Like Telegram's file server: no useful content type.
+      res.setHeader('content-type', 'application/octet-stream');
+      res.setHeader('content-length', String(file.bytes.length));
+      res.end(file.bytes);
+      return;
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url?.split('?')[0] ?? '');
     if (!match || match[1] !== this.token)
       return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -264,6 +289,18 @@ export class FakeTelegramBotApi {
       }
       case 'sendLocation':
         return { ok: this.sentMessage(body, {}) };
+      case 'getFile': {
+        const file = typeof body.file_id === 'string' ? this.files.get(body.file_id) : undefined;
+        if (!file) return bad('invalid file_id');
+        return {
+          ok: {
+            file_id: body.file_id,
+            file_unique_id: `u-${body.file_id}`,
+            file_size: file.bytes.length,
+            file_path: file.path,
+          },
+        };
+      }
       case 'sendChatAction':
         return { ok: true };
       case 'answerCallbackQuery':

@@ -47,6 +47,8 @@ export interface ConversationRoutesDeps {
   handoffSettings: () => HandoffSettings | null;
   /** PUBLIC_URL: channels fetch an agent's upload from there. */
   publicUrl: string;
+  /** Waiting-time target (ms) of a handoff with this reason. */
+  slaTarget: (reason: string) => number;
   logger: Logger;
   now: () => Date;
 }
@@ -126,6 +128,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       parsed.data.view,
       parsed.data.q,
       hasRole(session, 'supervisor'),
+      deps.slaTarget,
     );
     res.json({ items, now: now().getTime() });
   });

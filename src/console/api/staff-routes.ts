@@ -19,13 +19,15 @@ import {
   listCannedReplies,
   saveCannedReply,
 } from './canned-replies.js';
-import { handoffMetrics } from './metrics.js';
+import { handoffMetrics, type SlaTarget } from './metrics.js';
 
 export interface StaffRoutesDeps {
   store: Store;
   now: () => Date;
   teams: () => Array<{ id: string; name: Record<string, string> }>;
-  flows: () => Array<{ id: string; steps: string[] }>;
+  flows: () => Array<{ id: string; title?: string; steps: string[] }>;
+  /** Waiting-time target per handoff reason (ms), from the handoff settings. */
+  slaTarget: SlaTarget;
 }
 
 function badRequest(res: Response, error: z.ZodError): void {
@@ -103,7 +105,11 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
       res.status(400).json({ error: 'from must be before to' });
       return;
     }
-    res.json({ from: from.getTime(), to: to.getTime(), ...(await handoffMetrics(store, from, to)) });
+    res.json({
+      from: from.getTime(),
+      to: to.getTime(),
+      ...(await handoffMetrics(store, from, to, deps.slaTarget, now())),
+    });
   });
 
   router.get('/users', requireRole('admin'), async (_req, res) => {

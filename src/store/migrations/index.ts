@@ -18,11 +18,13 @@ import * as handoffConsole from './0700-handoff-console.js';
 import * as inboxMedia from './0710-inbox-media.js';
 import * as insights from './0800-insights.js';
 import * as outboxPacing from './0900-outbox-pacing.js';
+import * as storeHealth from './0950-store-health.js';
 import * as workbench from './1100-workbench.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0050-runtime': runtime,
+  '0950-store-health': storeHealth,
   '0080-dead-letters': deadLetters,
   '0100-webchat': webchat,
   '0200-faq': faq,

@@ -8,11 +8,18 @@ import './inbox/keyboard.js';
 import { refreshList, renderListPane } from './inbox/list.js';
 import { closeLive, connectLive, renderLive } from './inbox/live.js';
 import { renderMetrics } from './inbox/metrics.js';
+import { askPermission, canAskPermission } from './inbox/notify.js';
 import { renderSettings } from './inbox/settings.js';
 import { $, can, h, hooks, liveListeners, state, toast } from './inbox/state.js';
 import { SCREENS } from './screens.js';
 
 hooks.onSignedOut = () => renderLogin();
+
+// A click on a desktop notification opens that conversation in the inbox.
+document.addEventListener('plausch:open', (event) => {
+  if (state.page !== 'inbox') switchPage('inbox');
+  void openConversation(event.detail);
+});
 
 // ---------- sign-in ----------
 
@@ -160,6 +167,22 @@ function renderShell() {
         : null,
     ),
     h('span', { id: 'live', class: 'live', role: 'status' }),
+    can('inbox') && canAskPermission()
+      ? h(
+          'button',
+          {
+            type: 'button',
+            id: 'notify-on',
+            class: 'ghost',
+            onclick: async (event) => {
+              const button = event.currentTarget;
+              await askPermission();
+              button.remove();
+            },
+          },
+          t('notifyOn'),
+        )
+      : null,
     h('span', { class: 'who' }, `${state.user.displayName} · ${state.user.role}`),
     languageSwitch(),
     h('button', { type: 'button', class: 'ghost', onclick: signOut }, t('signOut')),

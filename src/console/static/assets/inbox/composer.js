@@ -1,5 +1,5 @@
 // The composer: reply or internal note, canned replies by "/shortcut", typing notices.
-import { api } from '../api.js';
+import { api, upload } from '../api.js';
 import { locale, t } from '../i18n.js';
 import { openConversation } from './conversation.js';
 import { $, fail, h, state } from './state.js';
@@ -39,6 +39,17 @@ export function composer() {
     },
     t('note'),
   );
+  const attachInput = h('input', {
+    id: 'attach-file',
+    type: 'file',
+    class: 'visually-hidden attach-input',
+    accept: 'image/jpeg,image/png,image/gif,image/webp,application/pdf',
+  });
+  attachInput.addEventListener('change', () => {
+    const file = attachInput.files?.[0];
+    attachInput.value = '';
+    if (file) void attach(file);
+  });
   const form = h(
     'form',
     { id: 'composer', class: `composer mode-${state.mode}` },
@@ -53,6 +64,9 @@ export function composer() {
     h(
       'div',
       { class: 'composer-foot' },
+      attachInput,
+      h('label', { for: 'attach-file', class: 'attach-label ghost', title: t('attach') }, t('attach')),
+      h('span', { id: 'attachment', class: 'attachment' }),
       h('span', { id: 'composer-hint', class: 'hint' }, t('composerHint')),
       h('span', { id: 'composer-lock', class: 'hint lock' }),
       h('button', { type: 'submit', id: 'send', class: 'primary' }, t('send')),
@@ -93,14 +107,18 @@ export function composer() {
   form.addEventListener('submit', async (event) => {
     event.preventDefault();
     const text = expandShortcut(textarea.value).trim();
-    if (!text) return;
+    const attachment = state.mode === 'reply' ? state.attachment : null;
+    if (!text && !attachment) return;
     const button = $('#send');
     button.disabled = true;
     try {
-      await api('POST', `/conversations/${state.selectedId}/${state.mode === 'note' ? 'note' : 'reply'}`, {
-        text,
-      });
+      await api(
+        'POST',
+        `/conversations/${state.selectedId}/${state.mode === 'note' ? 'note' : 'reply'}`,
+        attachment ? { ...(text ? { text } : {}), attachmentId: attachment.id } : { text },
+      );
       textarea.value = '';
+      if (attachment) setAttachment(null);
       updateSuggestions();
       await openConversation(state.selectedId, { keepFocus: true });
     } catch (error) {
@@ -197,4 +215,46 @@ export function expandShortcut(text) {
   const match = /^\/([a-z0-9_-]+)\s*$/.exec(text.trim());
   if (!match) return text;
   return cannedFor(match[1]).find((c) => c.shortcut === match[1])?.text ?? text;
+}
+
+/** Uploads the chosen file for the open conversation; it goes out with the next reply. */
+async function attach(file) {
+  const conversationId = state.selectedId;
+  $('#attachment').textContent = t('uploading');
+  try {
+    const stored = await upload(`/conversations/${conversationId}/attachments`, file);
+    if (state.selectedId !== conversationId) return;
+    setAttachment(stored);
+    $('#composer-text')?.focus();
+  } catch (error) {
+    setAttachment(null);
+    fail(error);
+  }
+}
+
+export function setAttachment(attachment) {
+  state.attachment = attachment;
+  const el = $('#attachment');
+  if (!el) return;
+  if (!attachment) {
+    el.replaceChildren();
+    return;
+  }
+  el.replaceChildren(
+    h(
+      'span',
+      { class: 'attachment-chip' },
+      t('attached', { name: attachment.fileName ?? '' }),
+      h(
+        'button',
+        {
+          type: 'button',
+          class: 'ghost',
+          'aria-label': t('removeAttachment'),
+          onclick: () => setAttachment(null),
+        },
+        '×',
+      ),
+    ),
+  );
 }

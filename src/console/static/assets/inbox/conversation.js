@@ -3,7 +3,8 @@ import { api } from '../api.js';
 import { clock, duration, t } from '../i18n.js';
 import { composer, isMine, renderComposerState, setMode } from './composer.js';
 import { renderContact } from './contact.js';
-import { refreshList } from './list.js';
+import { refreshList, renderList, slaClock } from './list.js';
+import { markRead } from './notify.js';
 import { $, can, fail, h, now, reasonLabel, state, toast } from './state.js';
 
 export async function openConversation(id, options = {}) {
@@ -17,6 +18,9 @@ export async function openConversation(id, options = {}) {
     ]);
     if (state.selectedId !== id) return;
     const changedConversation = state.detail?.conversation.id !== id;
+    if (changedConversation) state.attachment = null;
+    markRead(id);
+    renderList();
     state.detail = detail;
     state.messages = page.messages;
     state.nextBefore = page.nextBefore;
@@ -80,7 +84,10 @@ export function renderConversationHeader() {
       'select',
       { id: 'return-target', 'aria-label': t('returnAt') },
       h('option', { value: '' }, t('returnStart')),
-      state.flows.flatMap((f) => f.steps.map((s) => h('option', { value: `${f.id}.${s}` }, `${f.id}.${s}`))),
+      // Flows by the titles their authors gave them, each from its first step (not every internal step id).
+      [...state.flows]
+        .sort((a, b) => (a.title ?? a.id).localeCompare(b.title ?? b.id))
+        .map((f) => h('option', { value: f.id }, f.title ?? f.id)),
     );
     actions.append(
       target,
@@ -99,6 +106,7 @@ export function renderConversationHeader() {
         t('close'),
       ),
     );
+  const listed = state.items.find((i) => i.id === conversation.id);
   const owner = conversation.assignedAgentId
     ? mine
       ? t('ownedByYou')
@@ -122,6 +130,7 @@ export function renderConversationHeader() {
             t('waitingFor', { t: duration(now() - session.queuedAt) }),
           )
         : null,
+      listed?.slaDueAt ? slaClock(listed.slaDueAt) : null,
     ),
     actions,
   );
@@ -171,7 +180,13 @@ export function messageItem(m) {
   }
   const who = m.author === 'contact' ? 'contact' : m.author === 'agent' ? 'agent' : 'bot';
   const name =
-    who === 'contact' ? state.detail.contact.name : who === 'agent' ? (m.agentName ?? t('agent')) : t('bot');
+    who === 'contact'
+      ? state.detail.contact.name
+      : who === 'agent'
+        ? (m.agentName ?? t('agent'))
+        : m.author === 'system'
+          ? t('autoNotice')
+          : t('bot');
   const delivery = m.delivery;
   const failed = delivery && (delivery.status === 'failed' || delivery.status === 'held');
   const buttons = Array.isArray(details.buttons) ? details.buttons : [];
@@ -180,6 +195,7 @@ export function messageItem(m) {
     { class: `message from-${who}${failed ? ' failed' : ''}` },
     h('span', { class: 'author' }, name),
     m.text ? h('p', {}, m.text) : null,
+    mediaOf(m),
     details.payload ? h('p', { class: 'pressed' }, t('pressed', { p: details.payload })) : null,
     buttons.length
       ? h(
@@ -211,11 +227,72 @@ export function messageItem(m) {
   );
 }
 
+/** A photo, voice note, video, file or location in the transcript, fetched through the console API. */
+export function mediaOf(m) {
+  const details = m.details ?? {};
+  const media = details.media;
+  if (!media) return null;
+  if (media.kind === 'location') {
+    const [lat, lon] = String(media.ref).split(',').map(Number);
+    if (!Number.isFinite(lat) || !Number.isFinite(lon))
+      return h('p', { class: 'media-location' }, t('location'));
+    return h(
+      'p',
+      { class: 'media-location' },
+      `${t('location')}: ${lat.toFixed(5)}, ${lon.toFixed(5)} · `,
+      h(
+        'a',
+        {
+          href: `https://www.openstreetmap.org/?mlat=${lat}&mlon=${lon}#map=16/${lat}/${lon}`,
+          target: '_blank',
+          rel: 'noopener noreferrer',
+        },
+        t('openMap'),
+      ),
+    );
+  }
+  const src =
+    m.direction === 'in'
+      ? `/console/api/conversations/${m.conversationId}/messages/${m.id}/media`
+      : details.mediaId
+        ? `/console/api/media/${details.mediaId}`
+        : null;
+  if (!src) return null;
+  if (media.kind === 'image' || media.kind === 'sticker') {
+    const img = h('img', {
+      class: 'media-image',
+      src,
+      alt:
+        media.caption ||
+        media.fileName ||
+        (m.direction === 'in' ? t('customerImage') : t('attached', { name: '' })),
+      loading: 'lazy',
+    });
+    img.addEventListener('error', () => img.replaceWith(h('p', { class: 'muted' }, t('mediaUnavailable'))));
+    img.addEventListener('load', () => {
+      const list = $('#transcript');
+      if (list && list.scrollHeight - list.scrollTop - list.clientHeight < img.height + 80)
+        list.scrollTop = list.scrollHeight;
+    });
+    return img;
+  }
+  if (media.kind === 'audio')
+    return h('audio', { controls: true, preload: 'none', src, 'aria-label': t('voiceNote') });
+  if (media.kind === 'video') return h('video', { controls: true, preload: 'none', src });
+  return h(
+    'p',
+    {},
+    h('a', { href: src, download: media.fileName || 'file' }, media.fileName || t('customerFile')),
+  );
+}
+
 export function systemText(m) {
   const d = m.details ?? {};
   if (d.kind === 'handoff')
     return `⇢ ${t('queued')}: ${reasonLabel(d.reason)}${d.team ? ` · ${d.team}` : ''}`;
   if (d.kind === 'takeover') return t('sysTakeover', { name: d.agentName ?? m.agentName ?? '?' });
+  if (d.kind === 'agent-joined') return t('sysAgentJoined', { name: m.agentName ?? '' });
+  if (d.kind === 'bot-back') return t('sysBotBack');
   if (d.kind === 'assigned') return t('sysAssigned', { name: d.agentName ?? '?' });
   if (d.kind === 'closed') return t('sysClosed', { name: m.agentName ?? '' });
   if (d.kind === 'returned') return t('sysReturned', { name: m.agentName ?? '' });

@@ -2,6 +2,7 @@
 import { api } from '../api.js';
 import { duration, t } from '../i18n.js';
 import { openConversation } from './conversation.js';
+import { noticeWaiting } from './notify.js';
 import { $, authorLabel, fail, h, now, reasonLabel, state } from './state.js';
 
 export const VIEWS = ['waiting', 'mine', 'open', 'closed'];
@@ -56,12 +57,15 @@ export function renderListPane() {
 export async function refreshList() {
   try {
     const query = new URLSearchParams({ view: state.view, ...(state.search ? { q: state.search } : {}) });
-    const [result, waiting] = await Promise.all([
+    const [result, waiting, mine] = await Promise.all([
       api('GET', `/conversations?${query}`),
       state.view === 'waiting' && !state.search ? null : api('GET', '/conversations?view=waiting'),
+      state.view === 'mine' && !state.search ? null : api('GET', '/conversations?view=mine'),
     ]);
     state.serverOffset = result.now - Date.now();
     state.items = result.items;
+    state.mine = (mine ?? result).items;
+    noticeWaiting((waiting ?? result).items);
     const count = (waiting ?? result).items.length;
     const badge = $('#waiting-count');
     if (badge) badge.textContent = count > 0 ? String(count) : '';
@@ -87,7 +91,7 @@ export function renderList() {
           'button',
           {
             type: 'button',
-            class: `conversation-item status-${item.status}`,
+            class: `conversation-item status-${item.status} priority-${item.priority ?? 0}`,
             'data-id': item.id,
             'aria-current': item.id === state.selectedId ? 'true' : null,
             onclick: () => openConversation(item.id),
@@ -96,13 +100,21 @@ export function renderList() {
             'span',
             { class: 'item-top' },
             h('strong', { class: 'item-name' }, item.contactName),
+            state.unread.has(item.id)
+              ? h('span', { class: 'unread-dot', role: 'img', 'aria-label': t('unread') })
+              : null,
             h('span', { class: `badge channel channel-${item.channel}` }, item.channel),
           ),
           h(
             'span',
             { class: 'item-meta' },
             h('span', { class: `badge status status-${item.status}` }, t(`status_${item.status}`)),
-            item.reason ? h('span', { class: 'reason' }, reasonLabel(item.reason)) : null,
+            item.priority > 0
+              ? h('span', { class: 'badge priority', title: t('complaintMark') }, `⚑ ${t('complaintMark')}`)
+              : item.reason
+                ? h('span', { class: 'reason' }, reasonLabel(item.reason))
+                : null,
+            item.slaDueAt ? slaClock(item.slaDueAt) : null,
             item.status === 'queued' && item.queuedAt
               ? h(
                   'span',
@@ -131,4 +143,17 @@ export function renderList() {
       ),
     ),
   );
+}
+
+/** The waiting customer's service-level clock: time left, or how long the target has been missed. */
+export function slaClock(dueAt) {
+  const el = h('span', { class: 'sla', 'data-sla-due': dueAt });
+  updateSlaClock(el);
+  return el;
+}
+
+export function updateSlaClock(el) {
+  const left = Number(el.dataset.slaDue) - now();
+  el.textContent = left >= 0 ? t('slaLeft', { t: duration(left) }) : t('slaOver', { t: duration(-left) });
+  el.classList.toggle('sla-breached', left < 0);
 }

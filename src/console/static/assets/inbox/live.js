@@ -2,7 +2,8 @@
 import { ApiError, api } from '../api.js';
 import { duration, t } from '../i18n.js';
 import { openConversation } from './conversation.js';
-import { refreshList } from './list.js';
+import { refreshList, updateSlaClock } from './list.js';
+import { noticeReply } from './notify.js';
 import { $, fail, liveListeners, now, state } from './state.js';
 
 export let source = null;
@@ -19,6 +20,10 @@ export function connectLive() {
   source.addEventListener('change', (event) => {
     const notice = JSON.parse(event.data);
     for (const listener of liveListeners) listener(notice);
+    if (notice.type === 'message-recorded' && notice.author === 'contact' && notice.direction === 'in') {
+      const own = state.mine.find((item) => item.id === notice.conversationId);
+      if (own) noticeReply(own.id, own.contactName);
+    }
     scheduleRefresh(notice.conversationId === state.selectedId);
   });
   source.addEventListener('error', async () => {
@@ -59,6 +64,7 @@ export function renderLive() {
 setInterval(() => {
   for (const el of document.querySelectorAll('[data-since]'))
     el.textContent = t('waitingFor', { t: duration(now() - Number(el.dataset.since)) });
+  for (const el of document.querySelectorAll('[data-sla-due]')) updateSlaClock(el);
 }, 1000);
 
 export function closeLive() {

@@ -26,6 +26,7 @@ export async function renderMetrics() {
               h('th', { scope: 'col' }, t('handled')),
               h('th', { scope: 'col' }, t('firstResponse')),
               h('th', { scope: 'col' }, t('handling')),
+              h('th', { scope: 'col' }, t('slaBreaches')),
             ),
           ),
           h(
@@ -39,6 +40,7 @@ export async function renderMetrics() {
                 h('td', {}, String(r.handled)),
                 h('td', {}, duration(r.medianFirstResponseMs)),
                 h('td', {}, duration(r.medianHandlingMs)),
+                h('td', { class: r.slaBreaches > 0 ? 'sla-breached' : null }, String(r.slaBreaches ?? 0)),
               ),
             ),
           ),
@@ -48,7 +50,7 @@ export async function renderMetrics() {
       h(
         'h2',
         {},
-        `${t('metrics')} · ${t('lastDays', { n: days })} · ${t('waitingCount', { n: data.waiting })}`,
+        `${t('metrics')} · ${t('lastDays', { n: days })} · ${t('waitingCount', { n: data.waiting })} · ${t('slaBreachesTotal', { n: data.slaBreaches ?? 0 })}`,
       ),
       table(t('byAgent'), data.agents),
       table(t('byTeam'), data.teams),

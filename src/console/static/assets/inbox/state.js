@@ -17,6 +17,12 @@ export const state = {
   colleagues: [],
   flows: [],
   mode: 'reply',
+  /** An upload waiting to go out with the next reply: { id, fileName, kind }. */
+  attachment: null,
+  /** Conversations with news the agent has not opened yet (new waiting, customer replied). */
+  unread: new Set(),
+  /** The agent's own conversations, to tell which customer replies concern them. */
+  mine: [],
   live: 'connecting',
   serverOffset: 0,
 };
