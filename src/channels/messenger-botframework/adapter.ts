@@ -6,6 +6,7 @@
  */
 import type { ServerResponse } from 'node:http';
 import {
+  type Activity,
   CloudAdapter,
   ConfigurationBotFrameworkAuthentication,
   type ConversationReference,
@@ -95,7 +96,7 @@ export function createBotFrameworkAdapter(
   });
   // Note: the connector client retries 429/5xx itself (3 retries, honouring Retry-After) before an error
   // reaches us; botbuilder 4.23 offers no switch to turn that off (it ignores `noRetryPolicy`).
-  const cloudAdapter = new CloudAdapter(authentication);
+  const cloudAdapter = new QuietCloudAdapter(authentication);
   cloudAdapter.onTurnError = async (_context, error) => {
     log.error({ err: error }, 'Bot Framework turn failed');
     throw error;
@@ -148,19 +149,42 @@ export function createBotFrameworkAdapter(
           recordFailure = error;
         }
       };
-      const answer = new BufferedResponse();
-      await cloudAdapter.process(
-        { method: 'POST', headers: request.headers, body: request.body as Record<string, unknown> },
-        answer,
-        logic,
-      );
+      // processActivity instead of botbuilder's process(): process() prints every rejected request's stack
+      // with console.error, whatever LOG_LEVEL says (844 kB for 10,000 forged requests).
+      const authorization = request.headers.authorization;
+      let invokeResponse: { status?: number; body?: unknown } | undefined;
+      try {
+        invokeResponse = await cloudAdapter.processWithoutConsole(
+          typeof authorization === 'string' ? authorization : '',
+          parsed.data as unknown as Activity,
+          logic,
+        );
+      } catch (error) {
+        if (
+          (error as { name?: unknown }).name === 'AuthenticationError' ||
+          (error as { statusCode?: unknown }).statusCode === 401
+        ) {
+          log.debug(
+            { reason: (error as Error).message },
+            'Bot Framework activity rejected: authentication failed',
+          );
+          writeJson(response, 401, { error: 'unauthorized' });
+          return;
+        }
+        log.error({ err: error }, 'Bot Framework activity processing failed');
+        writeJson(response, 500, { error: 'processing failed' });
+        return;
+      }
       if (recordFailure) {
         log.error({ err: recordFailure }, 'Bot Framework activity could not be recorded');
         writeJson(response, 500, { error: 'not recorded, please retry' });
         return;
       }
-      if (answer.statusCode === 401) log.warn('Bot Framework activity rejected: authentication failed');
-      answer.flushTo(response);
+      const status = invokeResponse?.status ?? 200;
+      if (invokeResponse?.body === undefined) {
+        response.statusCode = status;
+        response.end();
+      } else writeJson(response, status, invokeResponse.body);
     },
   };
 
@@ -242,47 +266,17 @@ export function createBotFrameworkAdapter(
   };
 }
 
-function toPlainObject(reference: Partial<ConversationReference>): Record<string, unknown> {
-  return JSON.parse(JSON.stringify(reference)) as Record<string, unknown>;
+/** Exposes processActivity, which CloudAdapter keeps protected; process() would log to the console. */
+class QuietCloudAdapter extends CloudAdapter {
+  processWithoutConsole(
+    authHeader: string,
+    activity: Activity,
+    logic: (context: TurnContext) => Promise<void>,
+  ) {
+    return this.processActivity(authHeader, activity, logic);
+  }
 }
 
-/**
- * The express-like response botbuilder writes to, buffered so we can still answer 500 when recording the
- * activity failed (botbuilder itself would answer 200).
- */
-class BufferedResponse {
-  statusCode = 200;
-  body: unknown = undefined;
-  readonly socket = null;
-  private readonly headers = new Map<string, string>();
-
-  status(code: number): this {
-    this.statusCode = code;
-    return this;
-  }
-  header(name: string, value: unknown): this {
-    this.headers.set(name, String(value));
-    return this;
-  }
-  send(body: unknown): this {
-    this.body = body;
-    return this;
-  }
-  end(): this {
-    return this;
-  }
-
-  flushTo(response: ServerResponse): void {
-    for (const [name, value] of this.headers) response.setHeader(name, value);
-    if (this.body === undefined) {
-      response.statusCode = this.statusCode;
-      response.end();
-    } else if (typeof this.body === 'string') {
-      response.statusCode = this.statusCode;
-      response.setHeader('content-type', 'text/plain; charset=utf-8');
-      response.end(this.body);
-    } else {
-      writeJson(response, this.statusCode, this.body);
-    }
-  }
+function toPlainObject(reference: Partial<ConversationReference>): Record<string, unknown> {
+  return JSON.parse(JSON.stringify(reference)) as Record<string, unknown>;
 }
