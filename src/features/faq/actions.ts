@@ -94,7 +94,7 @@ export function faqActions(
     // Offer only the entries that are really in question, i.e. as close to the best as the runner-up.
     // (or, for a one-word topic, at least half as good as the best: "Paket?" may mean three entries).
     const close = candidates.filter(
-      (candidate) => best - candidate.score < margin * 2 || candidate.score >= best * 0.5,
+      (candidate) => best - candidate.score < margin * 2 || candidate.score >= best * 0.45,
     );
     const buttons: OutboundButton[] = close.flatMap((candidate) => {
       const entry = entries.get(candidate.entryId);
