@@ -305,18 +305,21 @@ export class Analyzer {
     };
     const otherLanguage = other(language);
     const otherStem = stemWord(word, otherLanguage);
+    // A real word of the message's language is read in that language only: English "date" is not "Daten".
+    const mayBeOther = !lexiconData().realStems[language].has(stem);
+    const readAs = { de: language === 'de' || mayBeOther, en: language === 'en' || mayBeOther };
     add(`${language}:${stem}`, 1, 'stem');
-    add(`${otherLanguage}:${otherStem}`, WEIGHTS.otherLanguage, 'other-language');
+    if (mayBeOther) add(`${otherLanguage}:${otherStem}`, WEIGHTS.otherLanguage, 'other-language');
     const head =
-      this.#synonymHeadByStem[language].get(stem) ?? this.#synonymHeadByStem[otherLanguage].get(otherStem);
+      this.#synonymHeadByStem[language].get(stem) ??
+      (mayBeOther ? this.#synonymHeadByStem[otherLanguage].get(otherStem) : undefined);
     if (head) add(head, WEIGHTS.synonymHead, 'kb-synonym');
     const direct = trace.terms.length > 0;
 
     // Thesaurus groups of the word, in its language (and the other one for mixed messages).
-    for (const [lang, s] of [
-      [language, stem],
-      [otherLanguage, otherStem],
-    ] as const) {
+    const readings: Array<readonly [Language, string]> = [[language, stem]];
+    if (mayBeOther) readings.push([otherLanguage, otherStem]);
+    for (const [lang, s] of readings) {
       for (const groupIndex of this.#thesaurusByStem[lang].get(s) ?? []) {
         for (const memberStem of lexiconData().synonyms[lang][groupIndex]!) {
           if (memberStem === s) continue;
@@ -327,12 +330,12 @@ export class Analyzer {
       }
     }
     // Translations: English words reach German paraphrases and German words English ones.
-    for (const germanStem of this.#englishToGermanByStem.get(stemWord(word, 'en')) ?? []) {
+    for (const germanStem of readAs.en ? (this.#englishToGermanByStem.get(stemWord(word, 'en')) ?? []) : []) {
       add(`de:${germanStem}`, WEIGHTS.bridge, 'bridge');
       const germanHead = this.#synonymHeadByStem.de.get(germanStem);
       if (germanHead) add(germanHead, WEIGHTS.bridge, 'bridge');
     }
-    for (const englishStem of this.#germanToEnglish.get(stemWord(word, 'de')) ?? [])
+    for (const englishStem of readAs.de ? (this.#germanToEnglish.get(stemWord(word, 'de')) ?? []) : [])
       add(`en:${englishStem}`, WEIGHTS.bridge, 'bridge');
 
     if (!direct && word.length >= MIN_COMPOUND_LENGTH) {
