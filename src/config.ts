@@ -29,6 +29,26 @@ const commaList = z.preprocess(
     ),
 );
 
+const rate = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of messages per second' })
+      .positive('must be more than 0 messages per second')
+      .max(100_000)
+      .default(fallback),
+  );
+const interval = (fallback: number) =>
+  z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of milliseconds' })
+      .int()
+      .min(0)
+      .max(3_600_000)
+      .default(fallback),
+  );
+
 export const configSchema = z.object({
   NODE_ENV: z.preprocess(
     emptyToUndefined,
@@ -49,17 +69,62 @@ export const configSchema = z.object({
   DATABASE_URL: z.preprocess((v) => (typeof v === 'string' ? v.trim() : ''), z.string()),
   SQLITE_PATH: z.preprocess(emptyToUndefined, z.string().default('./data/plausch.sqlite')),
   FLOWS_DIR: z.preprocess(emptyToUndefined, z.string().default('./flows')),
+  /**
+   * Where the console's flow workbench keeps versions of saved files: git = a commit per save (FLOWS_DIR must
+   * be inside a git checkout), store = in the database, auto = git when FLOWS_DIR is in a checkout, else store.
+   */
+  WORKBENCH_VERSIONS: z.preprocess(emptyToUndefined, z.enum(['auto', 'git', 'store']).default('auto')),
   /** Names this process in outbox locks and logs; defaults to host name + pid. */
   INSTANCE_ID: optionalString,
+  /**
+   * Remembers outside the database that it held data, so an emptied database refuses to start. Default:
+   * $XDG_STATE_HOME/plausch/ (or ~/.local/state/plausch/); `off` disables it (it is off in NODE_ENV=test
+   * unless set).
+   */
+  DATA_MARKER_PATH: optionalString,
+  /**
+   * Platform calls in flight at once per channel. Each send is recorded before the next one starts, so this is
+   * also the most messages per channel that a crash can send twice. Raise it when the platform's round trip
+   * keeps a channel below its rate limit.
+   */
+  OUTBOX_SEND_CONCURRENCY: z.preprocess(
+    emptyToUndefined,
+    z.coerce.number({ error: 'must be a whole number from 1 to 64' }).int().min(1).max(64).default(1),
+  ),
+
+  // --- Sending rates (the outbox paces every channel below its platform's limit, across all instances)
+  /** false = no pacing at all: only for benchmarks against a fake platform; real platforms answer 429. */
+  OUTBOX_PACING: flag(true),
+  /** Telegram's bulk limit (FAQ: about 30 messages/s per bot) and the gap between two messages to one chat. */
+  TELEGRAM_SENDS_PER_SECOND: rate(30),
+  TELEGRAM_CHAT_INTERVAL_MS: interval(1000),
+  /** WhatsApp Cloud API throughput per number (80/s by default, up to 1,000), received messages count too. */
+  WHATSAPP_CLOUD_MESSAGES_PER_SECOND: rate(80),
+  WHATSAPP_CLOUD_CHAT_INTERVAL_MS: interval(1000),
+  /** Messenger Send API per Page (documented: 300 calls/s; the default stays below). */
+  MESSENGER_SENDS_PER_SECOND: rate(250),
+  MESSENGER_CHAT_INTERVAL_MS: interval(1000),
 
   // --- REST API and console
   /** Bearer tokens accepted by /api/v1 (comma-separated). Empty = the API answers 401 to everything. */
   API_TOKENS: commaList,
+  /** Bearer token for GET /metrics (Prometheus); empty = no /metrics endpoint. */
+  METRICS_TOKEN: optionalString,
   /** Signs console session cookies; required in production. */
   SESSION_SECRET: optionalString,
   /** First admin account, created at start-up when no user exists yet. */
   ADMIN_EMAIL: optionalString,
   ADMIN_PASSWORD: optionalString,
+  /** Largest file an agent may upload and a customer's file the console fetches from a channel (bytes). */
+  MEDIA_MAX_BYTES: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a number of bytes' })
+      .int()
+      .min(1024)
+      .max(100 * 1024 * 1024)
+      .default(10 * 1024 * 1024),
+  ),
 
   // --- Telegram
   TELEGRAM_BOT_TOKEN: optionalString,
@@ -112,6 +177,8 @@ export const configSchema = z.object({
   REFERRAL_IP_SALT: optionalString,
   /** Header a proxy/CDN sets with the visitor's country (e.g. CF-IPCountry). */
   GEO_COUNTRY_HEADER: optionalString,
+  /** Header a proxy/CDN sets with the visitor's region (ISO 3166-2, e.g. cf-region-code); for reports per region. */
+  GEO_REGION_HEADER: optionalString,
   /** Where /r/<code> sends visitors of unknown codes. */
   REFERRAL_FALLBACK_URL: optionalUrl,
   /** Shared secret for POST /api/v1/conversions signatures (X-Plausch-Signature). */

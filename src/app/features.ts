@@ -8,10 +8,12 @@ import { createCrmFeature } from '../features/crm/index.js';
 import { createEventsFeature } from '../features/events/index.js';
 import { createFaqFeature } from '../features/faq/feature.js';
 import { createHandoffFeature } from '../features/handoff/feature.js';
+import { createInsightsFeature } from '../features/insights/index.js';
 import { consentStatesOf } from '../features/newsletter/consent-states.js';
 import { createNewsletterFeature } from '../features/newsletter/index.js';
 import { createReferralsFeature } from '../features/referrals/index.js';
 import type { Feature, FeatureContext } from '../features/types.js';
+import { withQuestionDetector } from './question-detector.js';
 
 export interface CreateFeaturesOptions {
   /**
@@ -47,7 +49,12 @@ export async function createFeatures(
   await build('handoff', () =>
     createHandoffFeature(context, { settingsFile: join(flowsDir, 'handoff', 'settings.yaml') }),
   );
-  await build('faq', () => createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }));
+  await build('faq', async () =>
+    withQuestionDetector(
+      await createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }),
+      join(flowsDir, 'faq'),
+    ),
+  );
   const newsletter = await build('newsletter', () =>
     createNewsletterFeature(context, { topicsFile: join(flowsDir, 'newsletter', 'topics.yaml') }),
   );
@@ -63,5 +70,6 @@ export async function createFeatures(
   await build('crm', () =>
     createCrmFeature(context, { consentLookup: (contactId) => consentStatesOf(context.store, contactId) }),
   );
+  await build('insights', () => createInsightsFeature(context));
   return features;
 }

@@ -7,7 +7,7 @@ import { randomUUID } from 'node:crypto';
 import { loadConfig } from '../config.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { registerCoreActions } from '../engine/core-actions.js';
-import type { InboundInterceptor } from '../engine/types.js';
+import type { InboundInterceptor, QuestionDetector } from '../engine/types.js';
 import { silentLogger } from '../logger.js';
 import type { Contact } from '../model/index.js';
 import { openStore } from '../store/database.js';
@@ -15,10 +15,13 @@ import { migrateToLatest } from '../store/migrate.js';
 import { setContactLocale, upsertContactFromInbound } from '../store/repositories/contacts.js';
 import { getOrCreateConversation } from '../store/repositories/conversations.js';
 import { createFeatures } from './features.js';
+import { questionDetectorOf } from './question-detector.js';
 
 export interface OfflineCatalog {
   actions: ActionRegistry;
   interceptors: readonly InboundInterceptor[];
+  /** The FAQ feature's question detector, for digressions at prompts. */
+  questions?: QuestionDetector;
   /** Features whose own files (knowledge base, topics, events, campaigns) did not load, one line each. */
   problems: string[];
   /** Stores a conversation test's contact and conversation so real actions can work with them. */
@@ -51,9 +54,11 @@ export async function openOfflineCatalog(flowsDir: string): Promise<OfflineCatal
   registerCoreActions(actions);
   for (const feature of features) for (const action of feature.actions ?? []) actions.register(action);
 
+  const questions = questionDetectorOf(features);
   return {
     actions,
     interceptors: features.flatMap((feature) => [...(feature.interceptors ?? [])]),
+    ...(questions ? { questions } : {}),
     problems,
     async prepareConversation(draft, now) {
       const stored = await upsertContactFromInbound(

@@ -4,11 +4,14 @@
  */
 import { hostname } from 'node:os';
 import type { Express } from 'express';
+import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
 import type { Config } from '../config.js';
+import { marketingRoutes } from '../console/api/marketing-routes.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
 import { PostgresEventRelay } from '../console/live/pg-relay.js';
 import { createConsoleRouter } from '../console/router.js';
+import { createScreenBundler } from '../console/screen-bundles.js';
 import { ActionRegistry } from '../engine/actions.js';
 import { registerCoreActions } from '../engine/core-actions.js';
 import { runTurn } from '../engine/run-turn.js';
@@ -17,16 +20,23 @@ import type { HandoffFeature } from '../features/handoff/feature.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
+import { deadLetterRouter } from '../http/dead-letter-routes.js';
+import { PlauschMetrics } from '../http/metrics.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
+import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
 import type { SendGuard } from '../outbox/types.js';
 import { OutboxWorker } from '../outbox/worker.js';
 import { ConversationRuntime } from '../runtime/conversation-runtime.js';
 import { InProcessEventBus, type RuntimeEventBus } from '../runtime/events.js';
+import { checkDataMarker, resolveMarkerPath } from '../store/data-marker.js';
 import { openStore, type Store } from '../store/database.js';
 import { migrateToLatest } from '../store/migrate.js';
+import { StoreWatch } from '../store/store-watch.js';
 import { createEnabledAdapters } from './channels.js';
 import { createFeatures } from './features.js';
+import { questionDetectorOf } from './question-detector.js';
+import { createWorkbenchWiring } from './workbench.js';
 
 export const PLAUSCH_VERSION = '0.1.0';
 
@@ -51,6 +61,7 @@ export interface Plausch {
   actions: ActionRegistry;
   runtime: ConversationRuntime;
   outbox: OutboxWorker;
+  storeWatch: StoreWatch;
   events: RuntimeEventBus;
   adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
   features: readonly Feature[];
@@ -70,6 +81,25 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     options.store ?? openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.SQLITE_PATH });
   const migration = await migrateToLatest(store);
   if (migration.applied.length > 0) logger.info({ applied: migration.applied }, 'database migrated');
+  // An empty database where there was data means ./data was deleted or the wrong database is configured.
+  const markerPath =
+    config.NODE_ENV === 'test' && !config.DATA_MARKER_PATH
+      ? null
+      : resolveMarkerPath(config.DATA_MARKER_PATH, store);
+  if (markerPath) {
+    try {
+      await checkDataMarker(store, markerPath, now());
+    } catch (error) {
+      if (ownsStore) await store.close();
+      throw error;
+    }
+  }
+  const storeWatch = new StoreWatch({
+    store,
+    instanceId,
+    logger: logger.child({ part: 'store' }),
+    markerPath,
+  });
 
   const featureContext: FeatureContext = { store, config, logger, now };
   const features = await createFeatures(featureContext);
@@ -109,13 +139,23 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     flows: () => flows.current(),
     actions,
     interceptors: () => interceptors,
+    questions: questionDetectorOf(features),
     runTurn,
     capabilitiesOf,
     events,
     now,
     instanceId,
+    // WhatsApp Cloud counts received messages against the send rate; the outbox's schedule takes them in.
+    onAccepted: (message) => {
+      outbox.countInbound(message.channel).catch((error: unknown) => {
+        logger.warn(
+          { err: error, channel: message.channel },
+          'could not count an inbound message for pacing',
+        );
+      });
+    },
   });
-  const outbox = new OutboxWorker({
+  const outbox: OutboxWorker = new OutboxWorker({
     store,
     logger: logger.child({ part: 'outbox' }),
     adapters,
@@ -124,15 +164,18 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     instanceId,
     now,
     pollIntervalMs: 500,
+    sendConcurrency: config.OUTBOX_SEND_CONCURRENCY,
+    pacing: pacingPolicyFromConfig(config),
   });
 
   let shuttingDown = false;
   const readiness: HealthCheck[] = [
     {
       name: 'store',
+      // A write, not a SELECT: a locked, full, read-only or deleted database still answers reads.
       check: async () => {
-        await store.db.selectFrom('contacts').select('id').limit(1).execute();
-        return { status: 'ok', detail: `${store.dialect}` };
+        const health = await storeWatch.check(1_000);
+        return { status: health.status, detail: health.detail };
       },
     },
     {
@@ -162,11 +205,14 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     ),
   ];
 
+  const screens = createScreenBundler();
+  const workbench = await createWorkbenchWiring({ config, store, flows, actions, features, logger, now });
+
   const http = createHttpApp({
     logger: logger.child({ part: 'http' }),
     apiTokens: config.API_TOKENS,
     webhookRoutes: [...adapters.values()].flatMap((a) => [...a.routes]),
-    apiRouters: features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : [])),
+    apiRouters: [deadLetterRouter(store), ...features.flatMap((f) => (f.apiRouter ? [f.apiRouter] : []))],
     publicRouters: features.flatMap((f) => (f.publicRouter ? [f.publicRouter] : [])),
     openApi: features.flatMap((f) => (f.openApi ? [f.openApi] : [])),
     readiness,
@@ -178,18 +224,25 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       flows: () =>
         [...flows.current().flows.values()].map((f) => ({
           id: f.definition.id,
+          title: f.definition.title ?? f.definition.id,
           steps: Object.keys(f.definition.steps),
         })),
       teams: () => {
         const handoff = features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f);
         return Object.entries(handoff?.settings.teams ?? {}).map(([id, team]) => ({ id, name: team.name }));
       },
+      handoffSettings: () =>
+        features.find((f): f is HandoffFeature => f.name === 'handoff' && 'settings' in f)?.settings ?? null,
       logger,
       publicUrl: config.PUBLIC_URL,
+      mediaMaxBytes: config.MEDIA_MAX_BYTES,
       now,
+      screens,
+      extraApiRouters: [marketingRoutes({ store, now }), workbench.router],
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,
+    metrics: { registry: new PlauschMetrics(store, events), token: config.METRICS_TOKEN },
   });
 
   return {
@@ -199,11 +252,13 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     actions,
     runtime,
     outbox,
+    storeWatch,
     events,
     adapters,
     features,
     http,
     async start() {
+      storeWatch.start();
       const admin = await ensureFirstAdmin(
         store.db,
         { email: config.ADMIN_EMAIL, password: config.ADMIN_PASSWORD },
@@ -213,9 +268,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       await runtime.recoverPending();
       outbox.start();
       for (const feature of features) await feature.start?.();
+      // Adapters talk to the runtime through the guard: what can never be recorded goes to dead letters.
+      const sink = guardInboundSink(runtime, { db: store.db, logger: logger.child({ part: 'inbox' }), now });
       for (const adapter of adapters.values()) {
         try {
-          await adapter.start(runtime);
+          await adapter.start(sink);
         } catch (error) {
           // One broken channel must not take the others down; /readyz shows it.
           logger.error({ err: error, channel: adapter.name }, 'channel failed to start');
@@ -234,8 +291,11 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       for (const feature of features) await feature.stop?.();
       await runtime.stop();
       await outbox.stop();
+      storeWatch.stop();
       flows.close();
+      await workbench.close();
       await relay?.stop();
+      await screens.close();
       if (ownsStore) await store.close();
     },
   };

@@ -12,10 +12,21 @@ import type {
   InboundMessage,
   OutboundMessage,
 } from '../model/index.js';
+import type { MediaFetcher } from './media-download.js';
 
-/** Where the runtime takes inbound events. `accept` resolves only after the event is durably recorded. */
+/**
+ * Where the runtime takes inbound events. `accept` resolves only after the event is durably recorded, or
+ * with `rejected` once an event that can never be recorded went to the dead-letter table; it rejects only for
+ * failures a retry may cure (the adapter then makes the platform redeliver).
+ */
 export interface InboundSink {
-  accept(message: InboundMessage): Promise<'accepted' | 'duplicate'>;
+  accept(message: InboundMessage): Promise<InboundOutcome>;
+  /**
+   * Records an event the adapter could not understand (schema, JSON, depth) in the dead-letter table, so it
+   * can be acknowledged and skipped. Call it only for authenticated input (signature/secret checked).
+   * Optional: a sink without it (tests) makes the adapter log and skip.
+   */
+  reject?(rejection: InboundRejection): Promise<void>;
   /** Delivery/read receipts for messages we sent. Unknown message ids are ignored. */
   acceptDeliveryReport(report: DeliveryReport): Promise<void>;
   /**
@@ -23,6 +34,19 @@ export interface InboundSink {
    * sent to that contact up to `upTo` reached `status`. Optional; adapters fall back to per-id reports.
    */
   acceptDeliveryWatermark?(watermark: DeliveryWatermark): Promise<void>;
+}
+
+export type InboundOutcome = 'accepted' | 'duplicate' | 'rejected';
+
+export interface InboundRejection {
+  channel: ChannelName;
+  /** The platform's id of the event if it could be read. */
+  nativeId?: string | null | undefined;
+  /** Why it can never be recorded, for operators (no customer data: paths and limits). */
+  reason: string;
+  /** The raw body (Buffer) or the parsed value; truncated when stored. */
+  payload: unknown;
+  receivedAt?: Date | undefined;
 }
 
 /** "Everything we sent to this contact up to this moment was delivered/read." */
@@ -76,6 +100,8 @@ export interface ChannelPacing {
   overallPerSecond: number;
   /** Minimum milliseconds between two messages to the same chat. */
   perChatIntervalMs: number;
+  /** The platform's rate counts inbound messages too (WhatsApp Cloud's throughput is sent + received). */
+  countsInbound?: boolean;
 }
 
 /** A request as webhook handlers see it: Node's request plus the exact bytes (for signatures) and parsed parts. */
@@ -115,4 +141,9 @@ export interface ChannelAdapter {
   health(): ChannelHealth;
   /** Deep link a contact can share to open a chat with the bot carrying `payload`; null if the channel has none. */
   deepLink?(payload: string): string | null;
+  /**
+   * Downloads a customer's photo, voice note or file by the reference this adapter put into
+   * `InboundMessage.media` (e.g. Telegram's file_id via getFile). Throws MediaTooLarge above `maxBytes`.
+   */
+  fetchMedia?: MediaFetcher;
 }

@@ -42,6 +42,7 @@ export async function flowsTest(dir?: string, filter?: string): Promise<number> 
       flowSet: loaded.flowSet,
       actions: catalog.actions,
       interceptors: catalog.interceptors,
+      ...(catalog.questions ? { questions: catalog.questions } : {}),
       prepareConversation: catalog.prepareConversation,
       output: process.stdout,
       ...(filter ? { filter } : {}),

@@ -2,13 +2,36 @@
  * `plausch` command line: thin over the modules. Each command loads only what it needs, so
  * `plausch flows check` starts fast and never opens a database.
  */
+import { existsSync, readFileSync } from 'node:fs';
 import { Command, Option } from 'commander';
 import { runCommand } from './run-command.js';
+
+// `plausch actions | head` closes the pipe early: that is the reader's choice, not an error worth a stack.
+process.stdout.on('error', (error: NodeJS.ErrnoException) => {
+  if (error.code === 'EPIPE') process.exit(process.exitCode ?? 0);
+  throw error;
+});
+
+// A `.env` in the working directory fills in what the environment does not set (the environment wins).
+if (existsSync('.env')) {
+  try {
+    process.loadEnvFile('.env');
+  } catch (error) {
+    process.stderr.write(`plausch: cannot read .env: ${error instanceof Error ? error.message : error}\n`);
+    process.exit(1);
+  }
+}
+
+const packageVersion = (): string => {
+  const file = new URL('../../package.json', import.meta.url);
+  return (JSON.parse(readFileSync(file, 'utf8')) as { version: string }).version;
+};
 
 const program = new Command();
 program
   .name('plausch')
   .description('Conversations between a brand and its customers, inside the messengers they already use.')
+  .version(packageVersion(), '-v, --version', 'print the version')
   .showHelpAfterError();
 
 program
@@ -91,6 +114,33 @@ db.command('migrate')
     }),
   );
 
+db.command('init')
+  .description('create the database, or accept an empty one after the old data was removed on purpose')
+  .action(() =>
+    runCommand(async () => {
+      const { init } = await import('./db-commands.js');
+      return init();
+    }),
+  );
+
+const inbox = program.command('inbox').description('inbound events as they arrived');
+inbox
+  .command('rejected')
+  .description('list inbound events that could never be recorded (the dead-letter table), newest first')
+  .option('--limit <n>', 'how many', '20')
+  .option('-c, --channel <channel>', 'only this channel (telegram, whatsapp-cloud, …)')
+  .option('--json', 'print JSON instead of lines')
+  .action((options: { limit: string; channel?: string; json?: boolean }) =>
+    runCommand(async () => {
+      const { inboxRejected } = await import('./inbox-commands.js');
+      return inboxRejected({
+        limit: Number.parseInt(options.limit, 10),
+        ...(options.channel ? { channel: options.channel } : {}),
+        ...(options.json ? { json: true } : {}),
+      });
+    }),
+  );
+
 const faq = program.command('faq').description('the service-questions knowledge base');
 faq
   .command('eval [file]')
@@ -130,13 +180,16 @@ users
   .description('create a staff account; the password is read from PLAUSCH_PASSWORD or asked for')
   .addOption(
     new Option('-r, --role <role>', 'agent, supervisor or admin')
-      .choices(['agent', 'supervisor', 'admin'])
+      .choices(['agent', 'supervisor', 'marketer', 'admin'])
       .default('agent'),
   )
   .option('-n, --name <name>', 'display name')
   .option('-t, --team <team>', 'team (e.g. service, sales)')
   .action(
-    (email: string, options: { role: 'agent' | 'supervisor' | 'admin'; name?: string; team?: string }) =>
+    (
+      email: string,
+      options: { role: 'agent' | 'supervisor' | 'marketer' | 'admin'; name?: string; team?: string },
+    ) =>
       runCommand(async () => {
         const { addUser } = await import('./user-commands.js');
         return addUser(email, options);

@@ -15,10 +15,19 @@ export async function serve(): Promise<number | undefined> {
   const plausch = await createPlausch({ config, logger });
   await plausch.start();
 
-  const server: Server = await new Promise((resolve, reject) => {
-    const listening = plausch.http.listen(config.PORT, config.HOST, () => resolve(listening));
-    listening.once('error', reject);
-  });
+  let server: Server;
+  try {
+    server = await new Promise((resolve, reject) => {
+      // Express 5 hands a listen error (EADDRINUSE, EACCES) to this callback instead of throwing.
+      const listening = plausch.http.listen(config.PORT, config.HOST, (error?: Error) =>
+        error ? reject(error) : resolve(listening),
+      );
+    });
+  } catch (error) {
+    // Workers already run: stop them, or the process would keep working without HTTP.
+    await plausch.stop();
+    throw new Error(describeListenError(error, config.HOST, config.PORT));
+  }
   const address = server.address();
   const port = typeof address === 'object' && address ? address.port : config.PORT;
   logger.info(
@@ -66,4 +75,13 @@ export async function serve(): Promise<number | undefined> {
     })();
   });
   return undefined;
+}
+
+function describeListenError(error: unknown, host: string, port: number): string {
+  const code = (error as NodeJS.ErrnoException).code;
+  if (code === 'EADDRINUSE')
+    return `cannot listen on ${host}:${port}: the port is already in use (another Plausch? set PORT to a free port)`;
+  if (code === 'EACCES')
+    return `cannot listen on ${host}:${port}: permission denied (ports below 1024 need privileges; use PORT=3000)`;
+  return `cannot listen on ${host}:${port}: ${error instanceof Error ? error.message : String(error)}`;
 }

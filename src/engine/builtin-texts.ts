@@ -3,9 +3,10 @@
  * `flows/settings.yaml` may override each under `texts:`.
  */
 import type { ExpectKind, FlowSettings, LocalizedText } from '../flows/schema.js';
+import type { MediaKind } from '../model/index.js';
 import { pickLocalized } from './localized-text.js';
 
-export type BuiltinTextKey = keyof FlowSettings['texts'] | 'engine_error' | 'choose_prompt';
+export type BuiltinTextKey = keyof FlowSettings['texts'] | 'engine_error' | 'choose_prompt' | 'resume_choose';
 
 export const BUILTIN_TEXTS: Record<BuiltinTextKey, LocalizedText> = {
   reprompt: {
@@ -17,7 +18,7 @@ export const BUILTIN_TEXTS: Record<BuiltinTextKey, LocalizedText> = {
     en: "Sorry, I didn't get that. Type the number of an option or use the buttons.",
   },
   invalid_email: {
-    de: 'Bitte gib eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.',
+    de: 'Bitte gib eine gültige E-Mail-Adresse ein, z. B. name@example.com.',
     en: 'Please enter a valid e-mail address, e.g. name@example.com.',
   },
   invalid_number: {
@@ -45,6 +46,32 @@ export const BUILTIN_TEXTS: Record<BuiltinTextKey, LocalizedText> = {
     en: 'Sorry, I didn\'t understand that. Type "menu" to see what I can help with.',
   },
   choose_prompt: { de: 'Bitte wähle:', en: 'Please choose:' },
+  resume_prompt: { de: 'Zurück zu meiner Frage:', en: 'Back to my question:' },
+  resume_choose: { de: 'Magst du hier weitermachen?', en: 'Shall we carry on here?' },
+  media_image: {
+    de: 'Bilder kann ich mir leider noch nicht ansehen. Schreib mir kurz, worum es geht – oder schreib „Mensch“, dann schaut sich jemand aus unserem Team dein Foto an.',
+    en: 'Sorry, I can\'t look at pictures yet. Tell me in a few words what it\'s about – or type "human" and someone from our team will take a look at your photo.',
+  },
+  media_audio: {
+    de: 'Ich kann Sprachnachrichten noch nicht anhören – schreib mir kurz, worum es geht. Oder schreib „Mensch“, dann hört jemand aus unserem Team sie sich an.',
+    en: 'Sorry, I can\'t listen to voice messages yet – just type what it\'s about. Or type "human" and someone from our team will listen to it.',
+  },
+  media_video: {
+    de: 'Videos kann ich mir leider noch nicht ansehen. Schreib mir kurz, worum es geht – oder schreib „Mensch“, dann schaut sich jemand aus unserem Team das Video an.',
+    en: 'Sorry, I can\'t watch videos yet. Tell me in a few words what it\'s about – or type "human" and someone from our team will watch it.',
+  },
+  media_file: {
+    de: 'Dateien kann ich leider noch nicht öffnen. Schreib mir kurz, worum es geht – oder schreib „Mensch“, dann schaut sich jemand aus unserem Team die Datei an.',
+    en: 'Sorry, I can\'t open files yet. Tell me in a few words what it\'s about – or type "human" and someone from our team will look at it.',
+  },
+  media_sticker: {
+    de: 'Schöner Sticker! 😄 Verstehen kann ich aber nur Text – schreib mir einfach, wobei ich helfen kann.',
+    en: 'Nice sticker! 😄 I only understand text, though – just type what I can help you with.',
+  },
+  media_location: {
+    de: 'Danke für deinen Standort! Damit kann ich leider noch nichts anfangen – schreib mir kurz, worum es geht.',
+    en: "Thanks for sharing your location! I can't do anything with it yet, though – just type what it's about.",
+  },
   engine_error: {
     de: 'Entschuldige, da ist bei mir gerade etwas schiefgelaufen. Schreib „Menü“, um neu zu starten, oder „Mensch“, dann meldet sich jemand von uns.',
     en: 'Sorry, something went wrong on my side. Type "menu" to start over, or "human" and one of us will get back to you.',
@@ -73,9 +100,17 @@ export function invalidInputTextKey(expect: ExpectKind | undefined, hasButtons: 
   }
 }
 
+/** The reply to media the bot cannot read, by kind. */
+export function mediaTextKey(kind: MediaKind): BuiltinTextKey {
+  return `media_${kind}`;
+}
+
 /** A built-in text in the contact's locale, the flow settings' override first. */
 export function builtinText(key: BuiltinTextKey, settings: FlowSettings, locale: string): string {
-  const override = key === 'engine_error' || key === 'choose_prompt' ? undefined : settings.texts[key];
+  const override =
+    key === 'engine_error' || key === 'choose_prompt' || key === 'resume_choose'
+      ? undefined
+      : settings.texts[key];
   const text = override ?? BUILTIN_TEXTS[key];
   // A marketer's override in only one language must not hide our built-in text in the other.
   if (

@@ -50,7 +50,7 @@ export function parseExpectedInput(
 const EMAIL =
   /[a-z0-9.!#$%&'*+/=?^_`{|}~-]+@[a-z0-9](?:[a-z0-9-]*[a-z0-9])?(?:\.[a-z0-9](?:[a-z0-9-]*[a-z0-9])?)*\.[a-z]{2,}/i;
 
-/** An address alone or inside a sentence ("meine mail ist anna@beispiel.de"); exactly one. */
+/** An address alone or inside a sentence ("meine mail ist anna@beispiel.example"); exactly one. */
 export function parseEmail(text: string): ParsedInput {
   const tokens = text
     .trim()

@@ -11,6 +11,8 @@ export interface InterpolationScope {
     'firstName' | 'lastName' | 'displayName' | 'username' | 'locale' | 'channel' | 'attributes'
   >;
   vars: Readonly<Variables>;
+  /** The current visit: `visit.returning` and the `visit.<name>` variables flows set. */
+  visit?: { returning: boolean; vars: Readonly<Variables> };
 }
 
 const PLACEHOLDER = /\{\{\s*([a-zA-Z_][\w.-]*)\s*(?:\|\s*(?:"([^"]*)"|'([^']*)'))?\s*\}\}/g;
@@ -31,6 +33,11 @@ export function resolvePath(path: string, scope: InterpolationScope): JsonValue 
     remaining = deeper;
   } else if (head === 'vars') {
     current = scope.vars;
+  } else if (head === 'visit') {
+    const [field, ...deeper] = rest;
+    if (field === undefined || !scope.visit) return undefined;
+    current = field === 'returning' ? scope.visit.returning : scope.visit.vars[field];
+    remaining = deeper;
   } else {
     current = scope.vars;
     remaining = head === undefined ? rest : [head, ...rest];
@@ -72,17 +79,28 @@ export function interpolateText(template: string, scope: InterpolationScope): st
 }
 
 function healSpacing(text: string): string {
+  const M = EMPTY_MARK;
   return (
     text
+      // Two empty values in a row are one gap: "Hallo {{a}} {{b}}!" → "Hallo!"
+      .replace(new RegExp(`${M}(?:[ \\t]*${M})+`, 'g'), M)
+      // Between two commas one stays: "Hallo, {{name}}, schön…" → "Hallo, schön…"
+      .replace(new RegExp(`[ \\t]*,[ \\t]*${M}[ \\t]*,`, 'g'), ',')
+      // A comma or dash that only led to the value goes with it: "Beide richtig, {{name}}! 🎉" → "Beide richtig! 🎉"
+      .replace(new RegExp(`(?:[ \\t]*[,;]|[ \\t]+[–—-])[ \\t]*${M}[ \\t]*(?=[!?.,:;)\\]]|$)`, 'gm'), '')
+      // At a line's start before a comma: "{{name}}, schön…" → "Schön…"
+      .replace(new RegExp(`^[ \\t]*${M}[ \\t]*[,;][ \\t]*(\\p{Ll})?`, 'gmu'), (_m, first?: string) =>
+        first ? first.toUpperCase() : '',
+      )
       // Before punctuation: "Hallo !" → "Hallo!"
-      .replace(/[ \t]*\uE000[ \t]*(?=[!?.,:;)\]])/g, '')
+      .replace(new RegExp(`[ \\t]*${M}[ \\t]*(?=[!?.,:;)\\]])`, 'g'), '')
       // After an opening bracket: "( x)" → "(x)"
-      .replace(/(?<=[([])[ \t]*\uE000[ \t]*/g, '')
+      .replace(new RegExp(`(?<=[([])[ \\t]*${M}[ \\t]*`, 'g'), '')
       // At a line's start or end
-      .replace(/^[ \t]*\uE000[ \t]*|[ \t]*\uE000[ \t]*$/gm, '')
+      .replace(new RegExp(`^[ \\t]*${M}[ \\t]*|[ \\t]*${M}[ \\t]*$`, 'gm'), '')
       // Between words: one space stays
-      .replace(/[ \t]*\uE000[ \t]*/g, ' ')
-      .replace(/\uE000/g, '')
+      .replace(new RegExp(`[ \\t]*${M}[ \\t]*`, 'g'), ' ')
+      .replaceAll(M, '')
   );
 }
 

@@ -1,13 +1,14 @@
 /**
  * One engine turn: (state, event, flows, clock) → (new state, messages, effects, trace). Deterministic given
- * its input. Order: jump payloads; the answer to a waiting step; triggers (stale buttons, payloads, start,
- * keywords); a miss with re-prompt, or the fallback flow; finally the built-in "not understood".
+ * its input. Order: jump payloads; media we cannot read; the answer to a waiting step; triggers (stale
+ * buttons, payloads, start, keywords — a keyword at a prompt is a digression); a confident question at a
+ * prompt (a digression too); a miss with re-prompt, or the fallback flow; finally the built-in "not understood".
  */
 
 import type { StepDefinition } from '../flows/schema.js';
-import type { ConversationState, JsonValue, OutboundMessage } from '../model/index.js';
+import type { ConversationState, JsonValue, MediaKind, OutboundMessage } from '../model/index.js';
 import { normalizeForMatching } from '../text/normalize.js';
-import { invalidInputTextKey } from './builtin-texts.js';
+import { invalidInputTextKey, mediaTextKey } from './builtin-texts.js';
 import { type ChoiceOption, matchChoiceText, matchTypedNumber } from './choice-matching.js';
 import { DEFAULT_PARSE_CONTEXT, parseExpectedInput } from './input-parsers.js';
 import { interpolateText } from './interpolate.js';
@@ -27,7 +28,13 @@ import {
   runSteps,
   type StepTarget,
 } from './step-runner.js';
-import { fallbackFlowId, findPayloadTrigger, findTrigger, type TriggerMatch } from './triggers.js';
+import {
+  fallbackFlowId,
+  findPayloadTrigger,
+  findTrigger,
+  questionFlowId,
+  type TriggerMatch,
+} from './triggers.js';
 import { StepBudgetExceeded, TurnSession } from './turn-session.js';
 import type { TurnInput, TurnOutput } from './types.js';
 
@@ -85,7 +92,11 @@ async function dispatch(session: TurnSession): Promise<Resolution> {
   if (early?.kind === 'jump') return started(await startTrigger(session, early));
 
   const waiting = waitingStep(session);
-  if (waiting && !event.isStart && !event.startPayload) {
+  const opening = Boolean(event.isStart || event.startPayload);
+  const media = wordlessMedia(event);
+  if (media && !payload && !opening) return mediaReply(session, waiting, media);
+
+  if (waiting && !opening) {
     const answer = await answerWaitingStep(session, waiting, event, text);
     if (answer.kind === 'answered') return started(answer.position);
     if (answer.kind === 'chose-offered') payload = answer.payload;
@@ -94,17 +105,42 @@ async function dispatch(session: TurnSession): Promise<Resolution> {
     payload = offeredPayloadFor(session, text) ?? undefined;
   }
 
+  // What follows did not answer the waiting step (if any). A strict prompt is not left by typed words.
+  const mayDigress = Boolean(waiting && !opening && !waiting.step.strict);
   const trigger = findTrigger(
     { ...(text ? { text } : {}), ...(payload ? { buttonPayload: payload } : {}), ...startFields(event) },
     flows,
   );
-  if (trigger) return started(await startTrigger(session, trigger));
+  if (trigger && waiting && trigger.kind === 'flow' && trigger.reason === 'keyword') {
+    // Another flow's keyword typed at a prompt is a digression: that flow runs, then the prompt comes back.
+    // A question that merely contains a keyword ("Wie oft kommt der Newsletter?") is answered as a question
+    // below; the keyword of the flow the customer is already in starts it over ("Hallo" at the menu).
+    const question = text !== undefined && asksSomething(text) && (await isConfidentQuestion(session, text));
+    if (mayDigress && !question) {
+      if (trigger.flowId === waiting.flowId) return started(await startTrigger(session, trigger));
+      return digress(session, waiting, () => startTrigger(session, trigger));
+    }
+  } else if (trigger) {
+    return started(await startTrigger(session, trigger));
+  }
 
-  // A whole question typed at a menu ("Wie lange dauert der Versand?") is not a failed choice: the customer
-  // asks something else, so the fallback flow (which tries the knowledge base) answers it. Short input that
-  // fits nothing ("blablubb") still counts as a miss and gets the re-prompt.
+  // "Habt ihr auch Tee?" after "Hat dir das geholfen?" is a new question, not a wrong answer: one the
+  // knowledge base answers confidently, or one that plainly asks (a question mark). The question flow (else
+  // the fallback flow) answers; input that fits nothing ("blablubb", "vielleicht") still is a miss.
   const fallback = fallbackFlowId(flows);
-  if (waiting && waiting.awaiting === 'choice' && fallback && text && looksLikeQuestion(text)) {
+  const questionTarget = questionFlowId(flows) ?? fallback;
+  if (
+    mayDigress &&
+    text &&
+    questionTarget &&
+    (asksSomething(text) || (await isConfidentQuestion(session, text)))
+  ) {
+    session.vars.last_input = text;
+    return digress(session, waiting!, () => runSteps(session, { flowId: questionTarget }));
+  }
+  // A whole sentence typed at a menu ("Mein Hamster heißt Günther") is not a failed choice either: the
+  // fallback flow takes it (and shows what the bot can do). Short input still gets the re-prompt.
+  if (mayDigress && waiting?.awaiting === 'choice' && fallback && text && wordCount(text) >= 3) {
     session.vars.last_input = text;
     return started(await runSteps(session, { flowId: fallback }));
   }
@@ -118,9 +154,68 @@ async function dispatch(session: TurnSession): Promise<Resolution> {
   return { position: null, misses: 0 };
 }
 
-/** Three words or more, or a question mark: something said, not a mistyped option. */
-function looksLikeQuestion(text: string): boolean {
-  return text.includes('?') || text.split(/\s+/).filter((word) => /\p{L}/u.test(word)).length >= 3;
+/** Asks the injected detector; a failing detector means "no" (the prompt re-asks as before). */
+async function isConfidentQuestion(session: TurnSession, text: string): Promise<boolean> {
+  const detector = session.input.questions;
+  if (!detector) return false;
+  try {
+    return await detector.isConfidentQuestion(text, { locale: session.locale });
+  } catch (error) {
+    session.logger.warn({ err: error }, 'question detector failed; treating the message as an answer');
+    return false;
+  }
+}
+
+/**
+ * Runs a digression from a waiting prompt. When it finishes in this turn (an FAQ answer, a short info flow),
+ * the bot comes back to the prompt, which keeps its misses; when it waits at a prompt of its own (a menu,
+ * another sign-up), the customer has moved on and that prompt is the one now waiting.
+ */
+async function digress(
+  session: TurnSession,
+  waiting: WaitingStep,
+  run: () => Promise<Position>,
+): Promise<Resolution> {
+  session.trace.push(`digression from ${waiting.flowId}.${waiting.stepId}`);
+  const position = await run();
+  if (position) return started(position);
+  session.messages.push(...promptAgainMessages(session, waiting, session.text('resume_prompt')));
+  return {
+    position: { flowId: waiting.flowId, stepId: waiting.stepId, awaiting: waiting.awaiting },
+    misses: session.input.state.misses,
+  };
+}
+
+/** Media the customer sent without words we can read (a voice note, a sticker, a location, a bare photo). */
+function wordlessMedia(event: MessageEvent): MediaKind | null {
+  const kind = event.media?.kind;
+  if (!kind) return null;
+  if (kind === 'audio' || kind === 'sticker' || kind === 'location') return kind;
+  return event.text?.trim() ? null : kind;
+}
+
+/**
+ * What the bot says to media it cannot look at or listen to, in every step: an honest "I can't", how to go
+ * on (and that a person can look at it); a waiting prompt is asked again and the media is no miss.
+ */
+function mediaReply(session: TurnSession, waiting: WaitingStep | null, kind: MediaKind): Resolution {
+  session.trace.push(`media:${kind}`);
+  session.messages.push({ text: session.text(mediaTextKey(kind)) });
+  if (!waiting) return { position: null, misses: 0 };
+  session.messages.push(...promptAgainMessages(session, waiting, null));
+  return {
+    position: { flowId: waiting.flowId, stepId: waiting.stepId, awaiting: waiting.awaiting },
+    misses: session.input.state.misses,
+  };
+}
+
+/** Plainly a question, not a mistyped answer: two words or more and a question mark. */
+function asksSomething(text: string): boolean {
+  return text.includes('?') && wordCount(text) >= 2;
+}
+
+function wordCount(text: string): number {
+  return text.split(/\s+/).filter((word) => /\p{L}/u.test(word)).length;
 }
 
 function started(position: Position): Resolution {
@@ -341,26 +436,57 @@ async function miss(
 
 /** The step's `retry` (or a helpful default for what it expects), then the question again with its buttons. */
 function repromptMessages(session: TurnSession, waiting: WaitingStep): OutboundMessage[] {
-  const { step, flowId, stepId } = waiting;
+  const { step } = waiting;
   const hasButtons = (step.buttons ?? []).some((b) => !b.url);
   const retry = step.retry
     ? render(session, step.retry)
     : session.text(invalidInputTextKey(step.expect, hasButtons || waiting.awaiting === 'choice'));
   const messages: OutboundMessage[] = [{ text: retry }];
-  const says = step.say === undefined ? [] : Array.isArray(step.say) ? step.say : [step.say];
-  const question = step.ask ?? says.at(-1);
+  const question = questionOf(step);
   const questionText = question ? render(session, question) : '';
   if (questionText) messages.push({ text: questionText });
-  const offered = session.input.state.offered ?? [];
-  const buttons =
-    offered.length > 0
-      ? [
-          ...offered.map((o) => ({ label: o.label, payload: o.payload })),
-          ...renderButtons(session, flowId, stepId, step.buttons).filter((b) => b.url),
-        ]
-      : renderButtons(session, flowId, stepId, step.buttons);
-  attachButtons(session, messages, buttons);
+  attachButtons(session, messages, promptButtons(session, waiting));
   return messages;
+}
+
+/**
+ * The waiting prompt once more, after a digression or media: the step's `resume` text, else its question
+ * (after `lead`, "Zurück zu meiner Frage:"), else its retry; with the buttons it offered.
+ */
+function promptAgainMessages(
+  session: TurnSession,
+  waiting: WaitingStep,
+  lead: string | null,
+): OutboundMessage[] {
+  const { step } = waiting;
+  let text: string;
+  if (step.resume) {
+    text = render(session, step.resume);
+  } else {
+    const question = questionOf(step) ?? step.retry;
+    const questionText = question ? render(session, question) : '';
+    text = questionText ? (lead ? `${lead} ${questionText}` : questionText) : session.text('resume_choose');
+  }
+  const messages: OutboundMessage[] = [{ text }];
+  attachButtons(session, messages, promptButtons(session, waiting));
+  return messages;
+}
+
+function questionOf(step: StepDefinition) {
+  const says = step.say === undefined ? [] : Array.isArray(step.say) ? step.say : [step.say];
+  return step.ask ?? says.at(-1);
+}
+
+/** The buttons the waiting prompt offered (an action's among them), with the step's link buttons. */
+function promptButtons(session: TurnSession, waiting: WaitingStep) {
+  const { step, flowId, stepId } = waiting;
+  const offered = session.input.state.offered ?? [];
+  return offered.length > 0
+    ? [
+        ...offered.map((o) => ({ label: o.label, payload: o.payload })),
+        ...renderButtons(session, flowId, stepId, step.buttons).filter((b) => b.url),
+      ]
+    : renderButtons(session, flowId, stepId, step.buttons);
 }
 
 function buildOutput(session: TurnSession, resolution: Resolution): TurnOutput {
@@ -372,6 +498,7 @@ function buildOutput(session: TurnSession, resolution: Resolution): TurnOutput {
     vars: session.vars as Record<string, JsonValue>,
     misses: position ? resolution.misses : 0,
   };
+  if (session.visit) state.visit = session.visit;
   const offered = offeredAfter(session.messages, session.input.state.offered);
   if (offered) state.offered = offered;
   return { state, messages: session.messages, effects: session.effects, trace: session.trace };

@@ -92,7 +92,9 @@ async function runStepBody(session: TurnSession, flowId: string, stepId: string,
 
 export function applySet(session: TurnSession, set: Record<string, JsonValue>): void {
   for (const [key, value] of Object.entries(set)) {
-    session.vars[key.replace(/^vars\./, '')] = interpolateValue(value, session.scope) as JsonValue;
+    const filled = interpolateValue(value, session.scope) as JsonValue;
+    if (key.startsWith('visit.')) session.setVisitVar(key.slice(6), filled);
+    else session.vars[key.replace(/^vars\./, '')] = filled;
   }
 }
 

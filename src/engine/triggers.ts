@@ -90,6 +90,12 @@ export function fallbackFlowId(flows: FlowSet): string | null {
   return null;
 }
 
+/** The flow that answers questions asked at another flow's prompt (`triggers: { question: true }`). */
+export function questionFlowId(flows: FlowSet): string | null {
+  for (const [flowId, flow] of sortedFlows(flows)) if (flow.definition.triggers?.question) return flowId;
+  return null;
+}
+
 export function startFlowId(flows: FlowSet): string | null {
   for (const [flowId, flow] of sortedFlows(flows)) if (flow.definition.triggers?.start) return flowId;
   return null;

@@ -4,7 +4,7 @@
  */
 import type { FlowSettings } from '../flows/schema.js';
 import { type Logger, silentLogger } from '../logger.js';
-import type { Contact, OutboundMessage, Variables } from '../model/index.js';
+import type { Contact, OutboundMessage, Variables, VisitState } from '../model/index.js';
 import type { EngineEffect } from './actions.js';
 import { type BuiltinTextKey, builtinText } from './builtin-texts.js';
 import type { InterpolationScope } from './interpolate.js';
@@ -12,6 +12,9 @@ import type { TurnInput } from './types.js';
 
 /** Steps one turn may run before the engine decides the flow loops. */
 export const MAX_STEPS_PER_TURN = 50;
+
+/** Silence after which a message starts a new visit, unless settings.yaml says otherwise. */
+export const DEFAULT_VISIT_TIMEOUT_MINUTES = 30;
 
 export class StepBudgetExceeded extends Error {
   constructor() {
@@ -24,6 +27,8 @@ export class TurnSession {
   readonly logger: Logger;
   contact: Contact;
   vars: Variables;
+  /** The customer's visit as this turn sees it; stored with the state (see `currentVisit`). */
+  visit: VisitState | undefined;
   messages: OutboundMessage[] = [];
   effects: EngineEffect[] = [];
   readonly trace: string[] = [];
@@ -46,6 +51,7 @@ export class TurnSession {
       attributes: { ...input.contact.attributes },
     };
     this.vars = structuredClone(input.state.vars);
+    this.visit = currentVisit(input);
     if (input.event.kind === 'message') {
       const { text, buttonPayload } = input.event;
       this.inbound = {
@@ -64,7 +70,18 @@ export class TurnSession {
   }
 
   get scope(): InterpolationScope {
-    return { contact: this.contact, vars: this.vars };
+    return {
+      contact: this.contact,
+      vars: this.vars,
+      visit: { returning: this.visit?.returning ?? false, vars: this.visit?.vars ?? {} },
+    };
+  }
+
+  /** Sets a `visit.<name>` variable (kept for the rest of this visit). */
+  setVisitVar(name: string, value: Variables[string]): void {
+    const now = this.input.now.toISOString();
+    this.visit ??= { startedAt: now, lastSeenAt: now, returning: false, vars: {} };
+    this.visit.vars[name] = value;
   }
 
   text(key: BuiltinTextKey): string {
@@ -99,4 +116,23 @@ export class TurnSession {
         break;
     }
   }
+}
+
+/**
+ * The visit this turn belongs to. A customer message after `visit_timeout_minutes` of silence starts a new
+ * visit, which is a returning one when there was an earlier visit; a contact known from before this version
+ * kept no visit, so their age tells. Turns without a customer message (an agent hands back, a broadcast
+ * button is scheduled) neither start a visit nor prolong it.
+ */
+function currentVisit(input: TurnInput): VisitState | undefined {
+  const before = input.state.visit;
+  if (input.event.kind !== 'message') return before ? structuredClone(before) : undefined;
+  const now = input.now.getTime();
+  const timeoutMs = (input.flows.settings.visit_timeout_minutes ?? DEFAULT_VISIT_TIMEOUT_MINUTES) * 60_000;
+  const nowIso = input.now.toISOString();
+  if (before && now - Date.parse(before.lastSeenAt) < timeoutMs) {
+    return { ...structuredClone(before), lastSeenAt: nowIso };
+  }
+  const returning = before ? true : now - input.contact.createdAt.getTime() >= timeoutMs;
+  return { startedAt: nowIso, lastSeenAt: nowIso, returning, vars: {} };
 }

@@ -6,6 +6,7 @@ import type {
   ChannelName,
   Contact,
   ConversationState,
+  MediaKind,
   OutboundMessage,
 } from '../model/index.js';
 import type { ActionRegistry, EngineEffect } from './actions.js';
@@ -19,6 +20,8 @@ export type TurnEvent =
       buttonPayload?: string;
       startPayload?: string;
       isStart?: boolean;
+      /** A photo, voice note, video, file, sticker or location the customer sent (`text` is its caption). */
+      media?: { kind: MediaKind };
     }
   /** Start a flow (or a step of it) without a customer message: agent hands back, broadcast button, scheduler. */
   | { kind: 'start-flow'; flowId: string; stepId?: string };
@@ -35,6 +38,19 @@ export interface TurnInput {
   now: Date;
   /** Where the engine reports broken flows and failing actions; silent when absent. */
   logger?: Logger;
+  /**
+   * Tells a new question from a failed answer at a prompt (digressions). Absent: only other flows' keywords
+   * digress.
+   */
+  questions?: QuestionDetector;
+}
+
+/**
+ * "Is this message a question the knowledge base answers confidently?" The engine asks it only when a
+ * message did not answer the prompt it waits at; the application wires it to the FAQ matcher.
+ */
+export interface QuestionDetector {
+  isConfidentQuestion(text: string, context: { locale: string }): boolean | Promise<boolean>;
 }
 
 export interface TurnOutput {

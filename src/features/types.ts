@@ -5,7 +5,7 @@
 import type { Router } from 'express';
 import type { Config } from '../config.js';
 import type { ActionDefinition } from '../engine/actions.js';
-import type { InboundInterceptor } from '../engine/types.js';
+import type { InboundInterceptor, QuestionDetector } from '../engine/types.js';
 import type { OpenApiFragment } from '../http/api-support.js';
 import type { Logger } from '../logger.js';
 import type { SendGuard } from '../outbox/types.js';
@@ -24,6 +24,8 @@ export interface Feature {
   readonly actions?: readonly ActionDefinition[];
   readonly interceptors?: readonly InboundInterceptor[];
   readonly guards?: readonly SendGuard[];
+  /** Tells the engine whether a message at a prompt is a new question (the FAQ feature has one). */
+  readonly questionDetector?: QuestionDetector;
   /** Mounted under /api/v1 behind bearer-token auth. */
   readonly apiRouter?: Router;
   /** Mounted at the site root without auth (e.g. /r/<code>, /events/<id>.ics). */

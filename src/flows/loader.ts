@@ -53,7 +53,23 @@ export function isSettingsFileName(name: string): boolean {
   return (SETTINGS_FILE_NAMES as readonly string[]).includes(name);
 }
 
-export async function readFlowDirectory(dir: string): Promise<FlowDirectory> {
+export interface ReadFlowDirectoryOptions {
+  /**
+   * Unsaved edits by file name (`welcome.yaml`): the text replaces the file on disk, `null` leaves the
+   * file out. The console's workbench validates and simulates drafts this way without writing them.
+   */
+  overlay?: ReadonlyMap<string, string | null>;
+}
+
+export async function readFlowDirectory(
+  dir: string,
+  options: ReadFlowDirectoryOptions = {},
+): Promise<FlowDirectory> {
+  const overlay = options.overlay ?? new Map<string, string | null>();
+  const readText = (name: string): Promise<string> => {
+    const draft = overlay.get(name);
+    return typeof draft === 'string' ? Promise.resolve(draft) : readFile(join(dir, name), 'utf8');
+  };
   const problems: FlowProblem[] = [];
   let entries: { name: string; isFile(): boolean }[];
   try {
@@ -69,9 +85,9 @@ export async function readFlowDirectory(dir: string): Promise<FlowDirectory> {
     });
     return { dir, settings: flowSettingsSchema.parse({}), flows: [], problems, files: [], brokenFlowIds: [] };
   }
-  const names = entries
-    .filter((entry) => entry.isFile())
-    .map((entry) => entry.name)
+  const onDisk = entries.filter((entry) => entry.isFile()).map((entry) => entry.name);
+  const names = [...new Set([...onDisk, ...overlay.keys()])]
+    .filter((name) => overlay.get(name) !== null)
     .sort();
 
   let settings = flowSettingsSchema.parse({});
@@ -91,7 +107,7 @@ export async function readFlowDirectory(dir: string): Promise<FlowDirectory> {
       });
       continue;
     }
-    const parsed = parseSettingsFile(await readFile(file, 'utf8'), file);
+    const parsed = parseSettingsFile(await readText(name), file);
     problems.push(...parsed.problems);
     if (parsed.settings && parsed.source) {
       settings = parsed.settings;
@@ -114,7 +130,7 @@ export async function readFlowDirectory(dir: string): Promise<FlowDirectory> {
   for (const name of flowNames) {
     const file = join(dir, name);
     files.push(file);
-    const parsed = parseFlowFile(await readFile(file, 'utf8'), file);
+    const parsed = parseFlowFile(await readText(name), file);
     problems.push(...parsed.problems);
     if (parsed.flow) flows.push(parsed.flow);
     else if (parsed.repaired) flows.push(parsed.repaired);

@@ -60,13 +60,23 @@ export function explainUnknownVariablePath(
       severity: 'error',
     };
   }
+  if (root === 'visit') {
+    if (field && /^[A-Za-z_][\w-]*$/.test(field) && rest.length === 0) return undefined;
+    return {
+      message: `"${path}" needs a name after "visit.", e.g. visit.returning or visit.greeted`,
+      severity: 'error',
+    };
+  }
   if (IS_NAME.test(path)) {
     return {
       message: `"${path}" is read as "vars.${path}"; write "vars.${path}" to make that clear`,
       severity: 'warning',
     };
   }
-  return { message: `"${path}" starts with neither "vars." nor "contact."`, severity: 'error' };
+  return {
+    message: `"${path}" starts with neither "vars.", "contact." nor "visit."`,
+    severity: 'error',
+  };
 }
 
 const IS_NAME = /^[a-z][a-z0-9_-]*$/;

@@ -145,6 +145,13 @@ export const stepSchema = z
       .optional(),
     /** Re-prompt when the answer does not fit; a helpful default is used otherwise. */
     retry: localizedTextSchema.optional(),
+    /**
+     * The prompt must be answered: a question or another flow's keyword typed here is not handled as a
+     * digression but re-prompted like any answer that does not fit.
+     */
+    strict: z.boolean().optional(),
+    /** What the bot says to come back to this prompt after a digression (default: "Zurück zu meiner Frage: …"). */
+    resume: localizedTextSchema.optional(),
     branch: z.array(branchCaseSchema).min(1).optional(),
     ...jumpFields,
     next: identifier('a step name').optional(),
@@ -163,6 +170,12 @@ export const stepSchema = z
     if (step.save && !step.ask && !step.buttons) {
       ctx.addIssue({ code: 'custom', message: '"save" needs an "ask" question or buttons' });
     }
+    if ((step.strict !== undefined || step.resume !== undefined) && !step.ask && !step.buttons) {
+      ctx.addIssue({
+        code: 'custom',
+        message: '"strict" and "resume" belong to a step that asks or offers buttons',
+      });
+    }
     if (step.expect === 'choice' && !step.buttons) {
       ctx.addIssue({ code: 'custom', message: 'expect: choice needs buttons to choose from' });
     }
@@ -180,6 +193,11 @@ export const triggersSchema = z.strictObject({
   start_prefix: z.string().min(1).max(32).optional(),
   /** Catch every message no other flow or step understood. */
   fallback: z.boolean().optional(),
+  /**
+   * Answer a question the knowledge base knows when it is asked at another flow's prompt; when this flow
+   * ends, the bot comes back to that prompt. Without such a flow the fallback flow answers.
+   */
+  question: z.boolean().optional(),
 });
 export type TriggersDefinition = z.infer<typeof triggersSchema>;
 
@@ -208,6 +226,16 @@ export const flowSettingsSchema = z.strictObject({
     .default(['de', 'en']),
   /** Misunderstood inputs in one step before the fallback takes over. */
   max_misses: z.number().int().min(1).max(10).default(2),
+  /**
+   * Minutes of silence after which the customer's next message starts a new visit (`visit.returning`);
+   * 30 when absent.
+   */
+  visit_timeout_minutes: z
+    .number()
+    .int()
+    .min(1)
+    .max(60 * 24 * 30)
+    .optional(),
   /** Flow that takes over after too many misses (often one that offers a person). */
   on_too_many_misses: z
     .string()
@@ -225,6 +253,13 @@ export const flowSettingsSchema = z.strictObject({
       invalid_yes_no: localizedTextSchema.optional(),
       invalid_text: localizedTextSchema.optional(),
       not_understood: localizedTextSchema.optional(),
+      resume_prompt: localizedTextSchema.optional(),
+      media_image: localizedTextSchema.optional(),
+      media_audio: localizedTextSchema.optional(),
+      media_video: localizedTextSchema.optional(),
+      media_file: localizedTextSchema.optional(),
+      media_sticker: localizedTextSchema.optional(),
+      media_location: localizedTextSchema.optional(),
     })
     .default({}),
 });

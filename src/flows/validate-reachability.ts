@@ -53,29 +53,40 @@ export function externalEntryPoints(context: ValidationContext): Set<string> {
   return entries;
 }
 
+/** The steps of `flow` that its start, an external entry point or another reached step leads to. */
+export function reachableSteps(
+  flow: ParsedFlowFile['flow'],
+  entries: ReadonlySet<string>,
+  context: Pick<ValidationContext, 'settings' | 'actions'>,
+): Set<string> {
+  const { definition } = flow;
+  const steps = definition.steps;
+  const start = startStepOf(flow);
+  const queue = Object.keys(steps).filter(
+    (stepId) => stepId === start || entries.has(`${definition.id}.${stepId}`),
+  );
+  const reached = new Set(queue);
+  while (queue.length > 0) {
+    const step = steps[queue.shift() as string];
+    if (!step) continue;
+    for (const transition of stepTransitions(step, context.settings.default_locale, context.actions)) {
+      if (transition.target.kind !== 'step') continue;
+      const next = transition.target.stepId;
+      if (!reached.has(next) && next in steps) {
+        reached.add(next);
+        queue.push(next);
+      }
+    }
+  }
+  return reached;
+}
+
 export function checkReachability(context: ValidationContext, entries: ReadonlySet<string>): void {
   for (const flow of context.draft.flows) {
     // In a repaired flow, left-out jumps would show up as unreachable steps: noise, not news.
     if (flow.repaired) continue;
-    const { definition } = flow.flow;
-    const steps = definition.steps;
-    const start = startStepOf(flow.flow);
-    const queue = Object.keys(steps).filter(
-      (stepId) => stepId === start || entries.has(`${definition.id}.${stepId}`),
-    );
-    const reached = new Set(queue);
-    while (queue.length > 0) {
-      const step = steps[queue.shift() as string];
-      if (!step) continue;
-      for (const transition of stepTransitions(step, context.settings.default_locale, context.actions)) {
-        if (transition.target.kind !== 'step') continue;
-        const next = transition.target.stepId;
-        if (!reached.has(next) && next in steps) {
-          reached.add(next);
-          queue.push(next);
-        }
-      }
-    }
+    const steps = flow.flow.definition.steps;
+    const reached = reachableSteps(flow.flow, entries, context);
     for (const stepId of Object.keys(steps)) {
       if (reached.has(stepId)) continue;
       context.problems.warn(

@@ -157,7 +157,13 @@ function checkSetBlock(
   set: Record<string, unknown>,
 ): void {
   for (const [name, value] of Object.entries(set)) {
-    if (!IDENTIFIER.test(name)) {
+    // `visit.<name>` is a visit variable: it lasts until the customer has been quiet for a while.
+    const visitName = name.startsWith('visit.') ? name.slice(6) : null;
+    if (visitName === 'returning') {
+      context.problems.add(source, [...path, name], '"visit.returning" is set by Plausch, not by a flow', {
+        where: 'key',
+      });
+    } else if (visitName !== null ? !IDENTIFIER.test(visitName) : !IDENTIFIER.test(name)) {
       const bare = name.startsWith('vars.') ? ` (write "${name.slice(5)}"; set always writes to vars.)` : '';
       context.problems.add(
         source,

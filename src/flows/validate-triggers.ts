@@ -36,6 +36,7 @@ export function checkTriggers(context: ValidationContext): void {
   const prefixClaims = new Map<string, Claim>();
   let startClaim: Claim | undefined;
   let fallbackClaim: Claim | undefined;
+  let questionClaim: Claim | undefined;
 
   const claimOnce = (claims: Map<string, Claim>, key: string, claim: Claim, what: string) => {
     const earlier = claims.get(key);
@@ -151,6 +152,16 @@ export function checkTriggers(context: ValidationContext): void {
           `fallback: true is already set in ${describeClaim(fallbackClaim)}; only one flow catches what nothing else understood`,
         );
       else fallbackClaim = claim;
+    }
+    if (triggers.question === true) {
+      const claim = { flow, path: [...base, 'question'] };
+      if (questionClaim)
+        problems.add(
+          source,
+          claim.path,
+          `question: true is already set in ${describeClaim(questionClaim)}; only one flow answers questions asked at a prompt`,
+        );
+      else questionClaim = claim;
     }
     if (triggers.start_prefix !== undefined) {
       claimOnce(

@@ -4,6 +4,7 @@
  * line:column of its key or value.
  */
 import { type Document, isMap, isScalar, isSeq, LineCounter, type Node, parseDocument } from 'yaml';
+import { explainYamlError, type YamlErrorLike } from '../yaml/plain-errors.js';
 import type { FlowProblem } from './problems.js';
 
 export type YamlPath = readonly (string | number)[];
@@ -32,25 +33,25 @@ export function parseYamlSource(text: string, file: string): { source: YamlSourc
   ] as const) {
     for (const issue of issues) {
       const { line, col } = lineCounter.linePos(issue.pos[0]);
-      const message = describeYamlIssue(issue.code, issue.message, text.slice(issue.pos[0]));
+      const message = describeYamlIssue(issue, text);
       problems.push({ file, line, column: col, severity, message });
     }
   }
   return { source, problems };
 }
 
-function describeYamlIssue(code: string, message: string, textFromIssue: string): string {
-  if (code === 'DUPLICATE_KEY') {
+function describeYamlIssue(issue: YamlErrorLike, text: string): string {
+  if (issue.code === 'DUPLICATE_KEY') {
+    const textFromIssue = text.slice(issue.pos[0]);
     const key = /^(["'])(.*?)\1/.exec(textFromIssue)?.[2] ?? /^[^\n:#]+/.exec(textFromIssue)?.[0].trim();
     return key
       ? `duplicate key "${key}": each key may appear only once in a block`
       : 'duplicate key: each key may appear only once in a block';
   }
-  if (code === 'MULTIPLE_DOCS') return 'one flow per file: remove the "---" separator or split the file';
-  if (code === 'TAB_AS_INDENT') return 'YAML syntax: indent with spaces, not tabs';
-  // yaml's messages repeat the position ("at line 3, column 5:") and quote the source; keep the sentence.
-  const firstLine = message.split('\n')[0] ?? message;
-  return `YAML syntax: ${firstLine.replace(/ at line \d+, column \d+:?$/, '')}`;
+  if (issue.code === 'MULTIPLE_DOCS')
+    return 'one flow per file: remove the "---" separator or split the file';
+  // The parser's jargon ("Nested mappings are not allowed in compact mappings") becomes what to type instead.
+  return `YAML syntax: ${explainYamlError(issue, text)}`;
 }
 
 function positionAt(source: YamlSource, offset: number): Position {
@@ -111,4 +112,19 @@ export function mapKeysAt(source: YamlSource, path: YamlPath): string[] {
   const node = path.length === 0 ? source.document.contents : source.document.getIn(path, true);
   if (!isMap(node)) return [];
   return node.items.flatMap((item) => (isScalar(item.key) ? [String(item.key.value)] : []));
+}
+
+/**
+ * The lines the entry at `path` spans, from its key (or list item) to the end of its value — what the
+ * workbench highlights when a diagram node is clicked. Undefined when the path does not exist.
+ */
+export function nodeLineRange(source: YamlSource, path: YamlPath): { from: number; to: number } | undefined {
+  if (path.length === 0) return undefined;
+  const value = source.document.getIn(path, true) as Node | undefined;
+  const key = keyNode(source, path.slice(0, -1), path[path.length - 1] as string | number);
+  const start = rangeStart(key) ?? rangeStart(value);
+  if (start === undefined) return undefined;
+  const valueRange = value && typeof value === 'object' && 'range' in value ? value.range : undefined;
+  const end = valueRange ? Math.max(valueRange[1] - 1, start) : start;
+  return { from: positionAt(source, start).line, to: positionAt(source, end).line };
 }

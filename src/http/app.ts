@@ -6,6 +6,7 @@ import express, { type Express, type Router } from 'express';
 import type { WebhookRoute } from '../channels/types.js';
 import type { Logger } from '../logger.js';
 import { apiErrorHandler, type OpenApiFragment, requireApiToken } from './api-support.js';
+import type { PlauschMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
 import { createWebhookRouter } from './webhooks.js';
 
@@ -28,6 +29,8 @@ export interface HttpAppParts {
   /** Set while shutting down: /readyz answers 503 so load balancers stop sending work. */
   isShuttingDown: () => boolean;
   version: string;
+  /** Prometheus metrics; served at /metrics only when a token is configured. */
+  metrics?: { registry: PlauschMetrics; token: string | undefined };
 }
 
 export function createHttpApp(parts: HttpAppParts): Express {
@@ -35,6 +38,11 @@ export function createHttpApp(parts: HttpAppParts): Express {
   app.disable('x-powered-by');
   // Behind one reverse proxy (the usual deployment) req.ip is the client's address.
   app.set('trust proxy', 1);
+
+  if (parts.metrics) {
+    app.use(parts.metrics.registry.middleware());
+    if (parts.metrics.token) app.get('/metrics', parts.metrics.registry.handler(parts.metrics.token));
+  }
 
   app.get('/healthz', (_req, res) => {
     res.json({ status: 'ok', version: parts.version });

@@ -8,6 +8,11 @@ import type { WebhookRequest, WebhookRoute } from '../channels/types.js';
 import type { Logger } from '../logger.js';
 
 const MAX_WEBHOOK_BODY = '1mb';
+/**
+ * No platform nests its payloads deeper than ~15 levels. A body nested thousands deep parses, but later
+ * overflows the stack in JSON.stringify (storing the raw event), so it is treated like a body that is not JSON.
+ */
+export const MAX_WEBHOOK_JSON_DEPTH = 64;
 
 export function createWebhookRouter(routes: readonly WebhookRoute[], logger: Logger): Router {
   const router = express.Router();
@@ -39,11 +44,27 @@ export function createWebhookRouter(routes: readonly WebhookRoute[], logger: Log
 function parseJsonBody(req: Request, rawBody: Buffer): unknown {
   const type = req.headers['content-type'] ?? '';
   if (!type.includes('json') || rawBody.length === 0) return undefined;
+  let value: unknown;
   try {
-    return JSON.parse(rawBody.toString('utf8'));
+    value = JSON.parse(rawBody.toString('utf8'));
   } catch {
     return undefined;
   }
+  return jsonDepthExceeds(value, MAX_WEBHOOK_JSON_DEPTH) ? undefined : value;
+}
+
+/** True when `value` nests objects/arrays deeper than `limit`; iterative, so it cannot overflow itself. */
+export function jsonDepthExceeds(value: unknown, limit: number): boolean {
+  const stack: Array<[unknown, number]> = [[value, 1]];
+  while (stack.length > 0) {
+    const [current, depth] = stack.pop() as [unknown, number];
+    if (current === null || typeof current !== 'object') continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(current)) {
+      if (child !== null && typeof child === 'object') stack.push([child, depth + 1]);
+    }
+  }
+  return false;
 }
 
 function flattenQuery(query: Request['query']): Record<string, string | undefined> {

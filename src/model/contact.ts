@@ -40,6 +40,22 @@ export interface ConversationState {
    * to them on channels that render buttons as numbered text (WhatsApp Web). Absent when nothing is offered.
    */
   offered?: Array<{ label: string; payload: string }>;
+  /**
+   * The customer's current visit: it starts with a message after a quiet spell (`visit_timeout_minutes`) and
+   * tells a returning contact from a first-time one. Absent until the first message under this version.
+   */
+  visit?: VisitState;
+}
+
+export interface VisitState {
+  /** ISO time of the visit's first message. */
+  startedAt: string;
+  /** ISO time of the customer's latest message in it. */
+  lastSeenAt: string;
+  /** The contact talked with us in an earlier visit. */
+  returning: boolean;
+  /** `visit.<name>` variables a flow set; forgotten when the next visit starts. */
+  vars: Variables;
 }
 
 export const EMPTY_CONVERSATION_STATE: ConversationState = {

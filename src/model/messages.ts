@@ -9,6 +9,10 @@ export interface MediaReference {
   ref: string;
   mimeType?: string;
   caption?: string;
+  /** The file's name as the customer should see it (documents). */
+  fileName?: string;
+  /** Size in bytes where known. */
+  size?: number;
 }
 
 /** What the platform told us about the person, as far as it told us anything. */
@@ -75,6 +79,17 @@ export interface OutboundMessage {
   template?: TemplateReference;
   /** Used where the window is closed and the channel allows tagged messages. */
   tag?: MessageTag;
+  /**
+   * Who speaks: a person of the team (shown with their name where the channel can, e.g. the web chat) or
+   * the bot (the default). Channels without sender display ignore it; the takeover notice names the person.
+   */
+  sender?: MessageSender;
+}
+
+export interface MessageSender {
+  role: 'agent' | 'bot';
+  /** The name the customer sees, e.g. the agent's first name. */
+  name: string;
 }
 
 /** Delivery states an outbound message passes through; `held` = not sendable under the channel's rules. */

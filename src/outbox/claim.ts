@@ -92,3 +92,18 @@ export async function releaseLeases(
     .where('locked_by', '=', instanceId)
     .execute();
 }
+
+/**
+ * At start-up nothing of this instance is in flight, so rows still leased to its id come from its previous
+ * life (killed mid-send, restarted with the same INSTANCE_ID): queue them now instead of waiting out the
+ * lease. With the default INSTANCE_ID (host + pid) a restart has a new id and the lease expiry applies.
+ */
+export async function reclaimOwnStaleLeases(store: Store, instanceId: string, now: number): Promise<number> {
+  const result = await withRuntimeTables(store.db)
+    .updateTable('outbox')
+    .set({ status: 'queued', locked_by: null, locked_until: null, next_attempt_at: now })
+    .where('status', '=', 'sending')
+    .where('locked_by', '=', instanceId)
+    .executeTakeFirst();
+  return Number(result.numUpdatedRows);
+}

@@ -31,6 +31,66 @@ export type SendOutcome =
   | { status: 'held'; heldBy: string; reason: string }
   | { status: 'cancelled'; reason: string };
 
+type OutboxChanges = Updateable<CoreTables['outbox'] & RuntimeTables['outbox']>;
+
+/** The columns an outcome writes (the lease is released in every case). */
+export function outcomeChanges(row: OutboxRow, outcome: SendOutcome, now: number): OutboxChanges {
+  const release = { locked_by: null, locked_until: null };
+  switch (outcome.status) {
+    case 'sent':
+      return {
+        ...release,
+        status: 'sent',
+        native_message_id: outcome.nativeMessageId,
+        sent_at: now,
+        last_error: null,
+        held_by: null,
+        attempts: row.attempts + 1,
+      };
+    case 'queued':
+      return {
+        ...release,
+        status: 'queued',
+        next_attempt_at: outcome.nextAttemptAt,
+        attempts: outcome.attempts,
+        last_error: outcome.error,
+      };
+    case 'failed':
+      return {
+        ...release,
+        status: 'failed',
+        attempts: outcome.attempts,
+        last_error: outcome.error,
+        failed_at: now,
+      };
+    case 'held':
+      return { ...release, status: 'held', held_by: outcome.heldBy, last_error: outcome.reason };
+    case 'cancelled':
+      return { ...release, status: 'cancelled', last_error: outcome.reason };
+  }
+}
+
+/**
+ * The statement that records an outcome. Most outcomes are written only while this instance still holds
+ * the lease (otherwise another instance owns the row now). `sent` is the exception: the platform took the
+ * message, which is true whoever holds the row, and recording it stops a reclaimed copy from going out
+ * again; only rows already past sending (`sent`, `delivered`, `read`, cancelled …) are left alone.
+ */
+export function recordOutcomeQuery(
+  db: RuntimeDb,
+  row: OutboxRow,
+  instanceId: string,
+  outcome: SendOutcome,
+  now: number,
+) {
+  const query = db
+    .updateTable('outbox')
+    .set(outcomeChanges(row, outcome, now))
+    .where('id', '=', row.id);
+  if (outcome.status === 'sent') return query.where('status', 'in', ['sending', 'queued']);
+  return query.where('status', '=', 'sending').where('locked_by', '=', instanceId);
+}
+
 /**
  * Writes the outcome if this instance still holds the lease. Returns false when the lease was lost
  * (expired and reclaimed elsewhere): the other instance now owns the row.
@@ -42,52 +102,7 @@ export async function finishClaimedRow(
   outcome: SendOutcome,
   now: number,
 ): Promise<boolean> {
-  const release = { locked_by: null, locked_until: null };
-  let set: Updateable<CoreTables['outbox'] & RuntimeTables['outbox']>;
-  switch (outcome.status) {
-    case 'sent':
-      set = {
-        ...release,
-        status: 'sent',
-        native_message_id: outcome.nativeMessageId,
-        sent_at: now,
-        last_error: null,
-        held_by: null,
-        attempts: row.attempts + 1,
-      };
-      break;
-    case 'queued':
-      set = {
-        ...release,
-        status: 'queued',
-        next_attempt_at: outcome.nextAttemptAt,
-        attempts: outcome.attempts,
-        last_error: outcome.error,
-      };
-      break;
-    case 'failed':
-      set = {
-        ...release,
-        status: 'failed',
-        attempts: outcome.attempts,
-        last_error: outcome.error,
-        failed_at: now,
-      };
-      break;
-    case 'held':
-      set = { ...release, status: 'held', held_by: outcome.heldBy, last_error: outcome.reason };
-      break;
-    case 'cancelled':
-      set = { ...release, status: 'cancelled', last_error: outcome.reason };
-      break;
-  }
-  const result = await db
-    .updateTable('outbox')
-    .set(set)
-    .where('id', '=', row.id)
-    .where('status', '=', 'sending')
-    .where('locked_by', '=', instanceId)
-    .executeTakeFirst();
+  const result = await recordOutcomeQuery(db, row, instanceId, outcome, now).executeTakeFirst();
   return Number(result.numUpdatedRows) === 1;
 }
 

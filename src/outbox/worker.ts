@@ -8,17 +8,19 @@ import type { ChannelAdapter } from '../channels/types.js';
 import type { Logger } from '../logger.js';
 import type { ChannelName, Contact, Conversation, DeliveryReport, OutboundMessage } from '../model/index.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
+import { Semaphore } from '../runtime/keyed-mutex.js';
 import type { Store } from '../store/database.js';
 import { fromJson } from '../store/json.js';
 import { getContact } from '../store/repositories/contacts.js';
 import { findConversationOfContact, getConversation } from '../store/repositories/conversations.js';
-import { withRuntimeTables } from '../store/repositories/tables.js';
-import { claimDueOutboxRows, releaseLeases } from './claim.js';
+import { claimDueOutboxRows, reclaimOwnStaleLeases, releaseLeases } from './claim.js';
 import { applyDeliveryReport } from './delivery-reports.js';
 import { cancelOutboxBySource, type RetryOutcome, retryOutboxRow } from './operations.js';
+import { OutcomeRecorder } from './outcome-recorder.js';
 import { OutboxPacer } from './pacing.js';
+import { DEFAULT_PACING_POLICY, effectivePacing, type PacingPolicy } from './pacing-policy.js';
 import { decideAfterFailure, describeError } from './retry-policy.js';
-import { detailOf, finishClaimedRow, type OutboxRow, outboxRowView, type SendOutcome } from './rows.js';
+import { detailOf, type OutboxRow, outboxRowView, type SendOutcome } from './rows.js';
 import { onOutboxEnqueued } from './signal.js';
 import { splitOversizedRow } from './split-oversized.js';
 import type { GuardVerdict, SendGuard } from './types.js';
@@ -39,10 +41,17 @@ export interface OutboxWorkerOptions {
   maxAttempts?: number;
   /** How long a claimed row is ours; a crashed instance's rows are reclaimed after it. */
   leaseMs?: number;
-  /** Sends in flight at once across all chats. */
+  /** Rows claimed and handled at once across all chats (most of them wait for a pacing slot). */
   maxInFlight?: number;
+  /**
+   * Platform calls in flight at once per channel (default 1). Each is recorded before the next starts, so
+   * this is also the most messages per channel a crash (kill -9, power loss) can send twice.
+   */
+  sendConcurrency?: number;
   /** For tests of the backoff jitter. */
   random?: () => number;
+  /** Configured rates per channel, or pacing off; default: each adapter's own pacing. */
+  pacing?: PacingPolicy;
 }
 
 /** A send slot further away than this share of the lease goes back to the queue instead of waiting in memory. */
@@ -51,12 +60,15 @@ const MAX_PACING_WAIT_SHARE = 1 / 3;
 const SIGNAL_RECHECK_MS = 25;
 
 export class OutboxWorker {
-  readonly #options: Required<Omit<OutboxWorkerOptions, 'now' | 'random'>> &
+  readonly #options: Required<Omit<OutboxWorkerOptions, 'now' | 'random' | 'pacing'>> &
     Pick<OutboxWorkerOptions, 'random'>;
+  readonly #pacing: PacingPolicy;
   readonly #now: () => Date;
   readonly #log: Logger;
-  readonly #pacer = new OutboxPacer();
+  readonly #pacer: OutboxPacer;
   readonly #windowGuard: WindowGuard;
+  readonly #recorder: OutcomeRecorder;
+  readonly #sendSlotsByChannel = new Map<ChannelName, Semaphore>();
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #pacingWaits = new Set<() => void>();
   #running = false;
@@ -64,6 +76,8 @@ export class OutboxWorker {
   #wake: (() => void) | null = null;
   #wakeRequested = false;
   #unsubscribeSignal: (() => void) | null = null;
+  /** Aborted by stop(): sends waiting for their channel's pacing grant give their rows back. */
+  #stopping = new AbortController();
 
   constructor(options: OutboxWorkerOptions) {
     const leaseMs = options.leaseMs ?? 60_000;
@@ -72,10 +86,19 @@ export class OutboxWorker {
       maxAttempts: options.maxAttempts ?? 8,
       leaseMs,
       maxInFlight: options.maxInFlight ?? 32,
+      sendConcurrency: options.sendConcurrency ?? 1,
     };
     this.#now = options.now ?? (() => new Date());
+    this.#pacing = options.pacing ?? DEFAULT_PACING_POLICY;
+    this.#pacer = new OutboxPacer(options.store);
     this.#log = options.logger.child({ component: 'outbox', instanceId: options.instanceId });
     this.#windowGuard = new WindowGuard((channel) => options.adapters.get(channel)?.capabilities);
+    this.#recorder = new OutcomeRecorder({
+      store: options.store,
+      instanceId: options.instanceId,
+      logger: this.#log,
+      now: () => this.#now().getTime(),
+    });
   }
 
   get running(): boolean {
@@ -87,9 +110,15 @@ export class OutboxWorker {
     return this.#inFlight.size;
   }
 
+  /** Outcomes known in this process but not yet written (the database refused them so far). */
+  get unrecorded(): number {
+    return this.#recorder.pendingCount;
+  }
+
   start(): void {
     if (this.#running) return;
     this.#running = true;
+    this.#stopping = new AbortController();
     this.#unsubscribeSignal = onOutboxEnqueued(() => {
       this.#requestWake();
       setTimeout(() => this.#requestWake(), SIGNAL_RECHECK_MS).unref();
@@ -103,9 +132,11 @@ export class OutboxWorker {
     this.#running = false;
     this.#unsubscribeSignal?.();
     this.#requestWake();
+    this.#stopping.abort();
     for (const abort of [...this.#pacingWaits]) abort();
     await this.#loop;
     await Promise.allSettled([...this.#inFlight.values()]);
+    await this.#recorder.stop();
   }
 
   /** Claims and sends one batch and waits for it; for tests and `plausch outbox flush`. Returns rows claimed. */
@@ -113,6 +144,17 @@ export class OutboxWorker {
     const claimed = await this.#claimAndDispatch();
     await Promise.allSettled([...this.#inFlight.values()]);
     return claimed;
+  }
+
+  /**
+   * An inbound message arrived on a channel whose platform counts it against the send rate (WhatsApp Cloud):
+   * it takes a slot of the channel's shared schedule.
+   */
+  async countInbound(channel: ChannelName): Promise<void> {
+    const adapter = this.#options.adapters.get(channel);
+    if (!adapter) return;
+    const pacing = effectivePacing(this.#pacing, channel, adapter.pacing);
+    if (pacing.countsInbound) await this.#pacer.count(channel, pacing, this.#now().getTime());
   }
 
   acceptDeliveryReport(report: DeliveryReport): Promise<number> {
@@ -128,6 +170,21 @@ export class OutboxWorker {
   }
 
   async #run(): Promise<void> {
+    try {
+      const reclaimed = await reclaimOwnStaleLeases(
+        this.#options.store,
+        this.#options.instanceId,
+        this.#now().getTime(),
+      );
+      if (reclaimed > 0) {
+        this.#log.warn(
+          { rows: reclaimed },
+          'rows this instance was sending when it last stopped without a shutdown are queued again (some may arrive twice)',
+        );
+      }
+    } catch (error) {
+      this.#log.error({ err: error }, 'reclaiming rows of an earlier run failed; their leases will expire');
+    }
     while (this.#running) {
       let claimed = 0;
       try {
@@ -157,6 +214,9 @@ export class OutboxWorker {
       limit: capacity,
     });
     for (const row of rows) {
+      // Reclaimed after its lease ran out while its outcome waits to be written: it was sent already. The
+      // claim renewed our lease, so the pending write still matches; never send it again.
+      if (this.#recorder.isPending(row.id) || this.#inFlight.has(row.id)) continue;
       const task = this.#deliver(row)
         .catch((error) => this.#log.error({ err: error, outboxId: row.id }, 'outbox delivery crashed'))
         .finally(() => {
@@ -234,7 +294,8 @@ export class OutboxWorker {
 
     const chatKey = `${row.channel}:${row.contact_id}`;
     const maxWait = this.#options.leaseMs * MAX_PACING_WAIT_SHARE;
-    const slot = this.#pacer.reserve(channel, chatKey, adapter.pacing, this.#now().getTime(), maxWait);
+    const pacing = effectivePacing(this.#pacing, channel, adapter.pacing);
+    const slot = this.#pacer.reserve(channel, chatKey, pacing, this.#now().getTime(), maxWait);
     if (!slot.reserved) {
       await this.#finish(
         row,
@@ -248,27 +309,47 @@ export class OutboxWorker {
       );
       return;
     }
-    if (slot.waitMs > 0 && !(await this.#pacingWait(slot.waitMs))) {
+    const mayGo =
+      (slot.waitMs <= 0 || (await this.#pacingWait(slot.waitMs))) &&
+      (await this.#pacer.acquire(channel, pacing, this.#stopping.signal)) !== null;
+    if (!mayGo) {
       // Stopping: give the row back untouched.
       await releaseLeases(this.#options.store, this.#options.instanceId, [row.id], this.#now().getTime());
       return;
     }
 
-    let outcome: SendOutcome;
-    try {
-      const result = await withTimeout(
-        adapter.send({ contact, conversationId: row.conversation_id }, message),
-        this.#options.leaseMs / 2,
-        `send did not finish within ${Math.round(this.#options.leaseMs / 2000)} s`,
-      );
-      outcome = { status: 'sent', nativeMessageId: result.nativeMessageId };
-    } catch (error) {
-      const decision = decideAfterFailure(error, row, this.#failureOptions());
-      if (decision.pause) this.#pacer.pause(channel, chatKey, decision.pause.until, decision.pause.scope);
-      outcome = decision.outcome;
-      log.warn({ err: error, attempts: row.attempts, next: outcome.status }, 'send failed');
+    // Sends of one channel go out at most `sendConcurrency` at a time, each recorded before the next
+    // starts: that is the most a crash between the platform's accept and our commit can send twice.
+    await this.#sendSlots(channel).run(async () => {
+      let outcome: SendOutcome;
+      try {
+        const result = await withTimeout(
+          adapter.send({ contact, conversationId: row.conversation_id }, message),
+          this.#options.leaseMs / 2,
+          `send did not finish within ${Math.round(this.#options.leaseMs / 2000)} s`,
+        );
+        outcome = { status: 'sent', nativeMessageId: result.nativeMessageId };
+      } catch (error) {
+        const decision = decideAfterFailure(error, row, this.#failureOptions());
+        if (decision.pause) {
+          await this.#pacer
+            .pause(channel, chatKey, decision.pause.until, decision.pause.scope)
+            .catch((pauseError: unknown) => log.warn({ err: pauseError }, 'could not record the pause'));
+        }
+        outcome = decision.outcome;
+        log.warn({ err: error, attempts: row.attempts, next: outcome.status }, 'send failed');
+      }
+      await this.#finish(row, outcome, log);
+    });
+  }
+
+  #sendSlots(channel: ChannelName): Semaphore {
+    let slots = this.#sendSlotsByChannel.get(channel);
+    if (!slots) {
+      slots = new Semaphore(this.#options.sendConcurrency);
+      this.#sendSlotsByChannel.set(channel, slots);
     }
-    await this.#finish(row, outcome, log);
+    return slots;
   }
 
   async #runGuards(
@@ -292,14 +373,7 @@ export class OutboxWorker {
   }
 
   async #finish(row: OutboxRow, outcome: SendOutcome, log: Logger): Promise<void> {
-    const db = withRuntimeTables(this.#options.store.db);
-    const stillOurs = await finishClaimedRow(
-      db,
-      row,
-      this.#options.instanceId,
-      outcome,
-      this.#now().getTime(),
-    );
+    const stillOurs = await this.#recorder.record(row, outcome);
     if (!stillOurs) {
       log.warn(
         { outcome: outcome.status },

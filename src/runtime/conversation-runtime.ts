@@ -5,7 +5,13 @@
  */
 import type { ChannelAdapter, InboundSink } from '../channels/types.js';
 import type { ActionRegistry } from '../engine/actions.js';
-import type { InboundInterceptor, TurnEvent, TurnInput, TurnOutput } from '../engine/types.js';
+import type {
+  InboundInterceptor,
+  QuestionDetector,
+  TurnEvent,
+  TurnInput,
+  TurnOutput,
+} from '../engine/types.js';
 import type { FlowSet } from '../flows/schema.js';
 import type { Logger } from '../logger.js';
 import type { ChannelCapabilities, ChannelName, DeliveryReport, InboundMessage } from '../model/index.js';
@@ -40,6 +46,8 @@ export interface ConversationRuntimeOptions {
   flows: () => FlowSet;
   actions: ActionRegistry;
   interceptors: () => readonly InboundInterceptor[];
+  /** Tells new questions from failed answers at prompts (the FAQ feature's); without it only keywords digress. */
+  questions?: QuestionDetector;
   runTurn: (input: TurnInput) => Promise<TurnOutput>;
   capabilitiesOf: (channel: ChannelName) => ChannelCapabilities;
   events: RuntimeEventBus;
@@ -52,6 +60,8 @@ export interface ConversationRuntimeOptions {
   maxParallelConversations?: number;
   /** Wait before retrying a conversation whose processing hit a database error. */
   retryDelayMs?: number;
+  /** Told of every newly recorded platform message after commit (pacing counts inbound on some channels). */
+  onAccepted?: (message: InboundMessage) => void;
 }
 
 const FALLBACK_LOCALES: LocalePolicy = { supported: ['de', 'en'], fallback: 'de' };
@@ -92,6 +102,7 @@ export class ConversationRuntime implements InboundSink {
       now,
     });
     if (result.kind === 'duplicate') return 'duplicate';
+    this.#o.onAccepted?.(message);
 
     const { conversation } = result;
     this.#o.events.publish({
@@ -288,6 +299,7 @@ export class ConversationRuntime implements InboundSink {
         actions: this.#o.actions,
         now,
         logger: log,
+        ...(this.#o.questions ? { questions: this.#o.questions } : {}),
       };
       if (input.event.kind === 'message') output = await this.#intercept(input);
       // A person owns the conversation: the bot stays silent; the message is in the transcript for them.
@@ -347,6 +359,7 @@ function turnEventOf(event: InboundEventRecord): TurnEvent {
     ...(m.buttonPayload !== undefined ? { buttonPayload: m.buttonPayload } : {}),
     ...(m.startPayload !== undefined ? { startPayload: m.startPayload } : {}),
     ...(m.isStart ? { isStart: true } : {}),
+    ...(m.media ? { media: { kind: m.media.kind } } : {}),
   };
 }
 

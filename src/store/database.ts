@@ -2,14 +2,18 @@
  * Opens the store: embedded SQLite (default) or PostgreSQL, behind one Kysely query layer.
  * Timestamps are epoch milliseconds and JSON is text in both dialects, so every query runs unchanged on both.
  */
-import { mkdirSync } from 'node:fs';
+import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
 import pg from 'pg';
 import type { CoreTables } from './schema.js';
+import { withStatementCache } from './sqlite-statement-cache.js';
 
 export type StoreDialect = 'sqlite' | 'postgres';
+
+/** How long one SQLite statement may block the event loop waiting for another process's write lock. */
+export const SQLITE_BUSY_TIMEOUT_MS = 100;
 
 export interface Store {
   db: Kysely<CoreTables>;
@@ -18,6 +22,14 @@ export interface Store {
   description: string;
   /** A pool for PostgreSQL-only features (LISTEN/NOTIFY); absent on SQLite. */
   pgPool?: pg.Pool;
+  /**
+   * Runs one autocommit write at once, ahead of the work queued on `db` (SQLite: the one connection's
+   * queue; PostgreSQL: a pool busy with turns and locks). For results that must be on disk as soon as
+   * they are known, such as "the platform accepted this send". Returns the number of changed rows.
+   */
+  writeNow(query: CompiledQuery): Promise<number>;
+  /** SQLite: the database file as opened, to notice it being deleted or replaced while running. */
+  file?: { path: string; dev: number; ino: number };
   close(): Promise<void>;
 }
 
@@ -53,18 +65,43 @@ function openSqlite(path: string): Store {
   const fullPath = inMemory ? path : resolve(path);
   if (!inMemory) mkdirSync(dirname(fullPath), { recursive: true });
   const database = new SQLite(fullPath);
-  // WAL lets readers proceed during a write; busy_timeout waits instead of failing when another connection writes.
+  // WAL lets readers proceed during a write. busy_timeout makes a write wait for another connection's
+  // write lock, but better-sqlite3 waits synchronously, freezing the event loop (HTTP, timers) meanwhile:
+  // keep it short. A write that still finds the file locked fails; its caller retries later (webhooks
+  // answer 5xx and are redelivered, the outbox and the runtime retry) and /readyz reports it.
   database.pragma('journal_mode = WAL');
-  database.pragma('busy_timeout = 5000');
+  database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
-  const db = new Kysely<CoreTables>({ dialect: new SqliteDialect({ database }) });
+  const db = new Kysely<CoreTables>({
+    dialect: new SqliteDialect({ database: withStatementCache(database) }),
+  });
   return {
     db,
     dialect: 'sqlite',
     description: fullPath,
+    writeNow: (query) => sqliteWriteNow(database, query),
+    ...(inMemory ? {} : { file: fileIdentity(fullPath) }),
     close: () => db.destroy(),
   };
+}
+
+function fileIdentity(path: string): { path: string; dev: number; ino: number } {
+  const stat = statSync(path);
+  return { path, dev: stat.dev, ino: stat.ino };
+}
+
+/**
+ * better-sqlite3 is synchronous, so a statement outside a transaction can run on the same connection
+ * right now without waiting for Kysely's queue. Only an open transaction (which would swallow the
+ * write) makes it wait, and only until that transaction ends: transactions here are short.
+ */
+async function sqliteWriteNow(database: SQLite.Database, query: CompiledQuery): Promise<number> {
+  for (let waited = 0; database.inTransaction; waited += 1) {
+    await new Promise((resolve) => (waited < 20 ? setImmediate(resolve) : setTimeout(resolve, 1)));
+  }
+  const result = database.prepare(query.sql).run(...(query.parameters as unknown[]));
+  return result.changes;
 }
 
 function openPostgres(url: string, options: OpenStoreOptions): Store {
@@ -76,12 +113,26 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
   // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
   pool.on('error', () => {});
   const db = new Kysely<CoreTables>({ dialect: new PostgresDialect({ pool }) });
+  // Its own small pool: never waits for a connection held by a turn, an advisory lock or a LISTEN.
+  const fastLane = new pg.Pool({
+    connectionString: url,
+    max: 2,
+    ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
+  });
+  fastLane.on('error', () => {});
   return {
     db,
     dialect: 'postgres',
     description: redactUrl(url),
     pgPool: pool,
-    close: () => db.destroy(),
+    writeNow: async (query) => {
+      const result = await fastLane.query(query.sql, query.parameters as unknown[]);
+      return result.rowCount ?? 0;
+    },
+    close: async () => {
+      await db.destroy();
+      await fastLane.end();
+    },
   };
 }
 

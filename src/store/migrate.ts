@@ -20,6 +20,9 @@ export async function migrateToLatest(store: Store): Promise<MigrationReport> {
     // Several instances may start at once on PostgreSQL; Kysely takes a lock so only one migrates.
     migrationTableName: 'plausch_migrations',
     migrationLockTableName: 'plausch_migrations_lock',
+    // Each feature numbers its migrations in its own range, so a release can add one below a range that a
+    // database has already run (e.g. 0710 after 0900): run whatever is missing instead of refusing.
+    allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
   const result: MigrationResultSet = await migrator.migrateToLatest();

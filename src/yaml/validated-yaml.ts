@@ -8,6 +8,7 @@
 import { readFileSync } from 'node:fs';
 import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument } from 'yaml';
 import type { z } from 'zod';
+import { explainYamlError } from './plain-errors.js';
 
 export interface SourceProblem {
   file: string;
@@ -71,8 +72,8 @@ export function readYamlSource(
   const source: YamlSource = { file, document, lineCounter };
   const problems = [...document.errors, ...document.warnings].map((error) => {
     const { line, col } = lineCounter.linePos(error.pos[0]);
-    // yaml's messages start with their own position prose; keep the first line only.
-    return { file, line, column: col, message: error.message.split('\n')[0] ?? error.message };
+    // The parser's jargon becomes what to type instead (plain-errors.ts).
+    return { file, line, column: col, message: `YAML syntax: ${explainYamlError(error, text)}` };
   });
   return { source, problems };
 }

@@ -237,7 +237,9 @@ describe.each(dialectsUnderTest)('console API on %s', (dialect) => {
       .select(['purpose', 'message'])
       .where('conversation_id', '=', id)
       .execute();
+    // The takeover notice the customer got, then Anna's reply.
     expect(outbox.filter((r) => r.purpose === 'agent').map((r) => JSON.parse(r.message).text)).toEqual([
+      'Anna aus dem Team ist jetzt für dich da.',
       'Hallo, hier ist Anna.',
     ]);
     expect(outbox.some((r) => r.message.includes('Stammkundin'))).toBe(false);

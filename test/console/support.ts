@@ -38,7 +38,13 @@ export interface ConsoleInstance {
 
 export async function startConsoleInstance(
   store: Store,
-  options: { now?: () => Date; instanceId?: string; events?: RuntimeEventBus } = {},
+  options: {
+    now?: () => Date;
+    instanceId?: string;
+    events?: RuntimeEventBus;
+    /** More configuration (e.g. MEDIA_MAX_BYTES). */
+    env?: Record<string, string>;
+  } = {},
 ): Promise<ConsoleInstance> {
   const now = options.now ?? officeHoursClock();
   const config = loadConfig({
@@ -48,6 +54,7 @@ export async function startConsoleInstance(
     LOG_LEVEL: 'silent',
     PUBLIC_URL: 'http://127.0.0.1',
     INSTANCE_ID: options.instanceId ?? `console-test-${Math.random().toString(36).slice(2)}`,
+    ...options.env,
   });
   const adapter = new FakeAdapter({ name: 'telegram' });
   const plausch = await createPlausch({

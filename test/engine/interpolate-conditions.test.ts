@@ -37,6 +37,27 @@ describe('interpolation', () => {
       'Kein  Eingriff  hier',
     );
   });
+  it('leaves no stray comma, dash or double space where a value is missing', () => {
+    const none = scope({}, null);
+    expect(interpolateText('Beide richtig, {{contact.firstName}}! 🎉', none)).toBe('Beide richtig! 🎉');
+    expect(interpolateText('Super, {{contact.firstName}}.', none)).toBe('Super.');
+    expect(interpolateText('Bis bald, {{contact.firstName}}', none)).toBe('Bis bald');
+    expect(interpolateText('Danke – {{contact.firstName}}!', none)).toBe('Danke!');
+    expect(interpolateText('Hallo, {{contact.firstName}}, schön, dass du da bist.', none)).toBe(
+      'Hallo, schön, dass du da bist.',
+    );
+    expect(interpolateText('{{contact.firstName}}, schön, dass du da bist.', none)).toBe(
+      'Schön, dass du da bist.',
+    );
+    expect(interpolateText('Hallo {{contact.firstName}} {{contact.lastName}}!', none)).toBe('Hallo!');
+    expect(interpolateText('Für {{vars.a}} {{vars.b}} dich', none)).toBe('Für dich');
+    expect(interpolateText('Zeile eins, {{vars.a}}\nZeile zwei', none)).toBe('Zeile eins\nZeile zwei');
+    // With a value nothing changes, the marketer's own punctuation included.
+    expect(interpolateText('Beide richtig, {{contact.firstName}}! 🎉', scope())).toBe(
+      'Beide richtig, Anna! 🎉',
+    );
+    expect(interpolateText('Ja, – genau {{vars.ok}}', scope({ ok: 'so' }))).toBe('Ja, – genau so');
+  });
   it('renders numbers, booleans and lists', () => {
     expect(
       interpolateText('{{vars.n}} {{vars.b}} {{vars.list}}', scope({ n: 7, b: true, list: ['a', 'b'] })),

@@ -170,7 +170,7 @@ describe('answering a waiting step', () => {
     await chat.send('anmelden');
     await chat.send('weiß ich nicht');
     expect(chat.texts()).toEqual([
-      'Bitte gib eine gültige E-Mail-Adresse ein, z. B. name@beispiel.de.',
+      'Bitte gib eine gültige E-Mail-Adresse ein, z. B. name@example.com.',
       'Deine E-Mail?',
     ]);
     expect(chat.state).toMatchObject({ flowId: 'signup', stepId: 'email', misses: 1 });

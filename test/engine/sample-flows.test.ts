@@ -32,6 +32,7 @@ describe('sample flows of Kaffeerösterei Bohnenglück with the real features', 
       flowSet: loaded.flowSet,
       actions: catalog.actions,
       interceptors: catalog.interceptors,
+      ...(catalog.questions ? { questions: catalog.questions } : {}),
       prepareConversation: catalog.prepareConversation,
     });
     const failures = results

@@ -14,6 +14,8 @@ export interface FakeGraphCall {
   path: string;
   query: Record<string, string>;
   body: Record<string, unknown>;
+  /** When the fake accepted the call (epoch ms). */
+  at: number;
 }
 
 export interface FakeGraphFailure {
@@ -102,7 +104,7 @@ export class FakeGraphApi {
     } catch {
       return send(res, 400, { error: { message: 'body is not JSON', type: 'OAuthException', code: 100 } });
     }
-    this.calls.push({ api, path: url.pathname, query, body });
+    this.calls.push({ api, path: url.pathname, query, body, at: Date.now() });
     const failure = this.failures.shift();
     if (failure) {
       const headers: Record<string, string> = failure.retryAfter ? { 'retry-after': failure.retryAfter } : {};

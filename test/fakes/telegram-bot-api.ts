@@ -2,7 +2,8 @@
  * A fake Telegram Bot API server for tests and benchmarks: a real HTTP server on 127.0.0.1, port 0, serving
  * `/bot<token>/<method>` like api.telegram.org. Records every call, long-polls getUpdates with offset
  * semantics over a queue tests push into, validates what Telegram validates (text length, callback_data
- * bytes) and fails on demand (429 with retry_after, 403 blocked, 5xx).
+ * bytes) and fails on demand (429 with retry_after, 403 blocked, 5xx). With `rateLimit` it enforces Telegram's
+ * bulk limit like the platform does: more than `perSecond` sends in any rolling second are answered 429.
  */
 import { once } from 'node:events';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -40,6 +41,14 @@ export interface FakeBotInfo {
 
 type Update = Record<string, unknown> & { update_id: number };
 
+/** Methods that send a message and count against Telegram's limits. */
+const SENDING_METHODS = new Set(['sendMessage', 'sendPhoto', 'sendDocument', 'sendLocation']);
+
+export interface FakeRateLimit {
+  /** Sends accepted in any rolling 1,000 ms across all chats (Telegram: about 30). */
+  perSecond: number;
+}
+
 export class FakeTelegramBotApi {
   readonly calls: RecordedCall[] = [];
   /** The webhook set through setWebhook, if any. */
@@ -53,15 +62,27 @@ export class FakeTelegramBotApi {
   private readonly failures = new Map<string, ProgrammedFailure[]>();
   private readonly waiters = new Set<() => void>();
   private readonly callListeners = new Set<() => void>();
+  /** Files customers "sent": file_id → bytes and the path getFile names. */
+  private readonly files = new Map<string, { bytes: Buffer; path: string }>();
+  /** How often each file was downloaded from /file/bot<token>/<path>. */
+  readonly downloads = new Map<string, number>();
+  private readonly sendListeners = new Set<(call: RecordedCall) => void>();
+  /** Times of accepted sends within the last second, oldest first (the rolling window of `rateLimit`). */
+  private readonly recentSends: number[] = [];
+  /** Sends answered 429 because they exceeded `rateLimit`. */
+  rateLimited = 0;
+  /** When false, calls are not kept in `calls` (long benchmarks); listeners still hear them. */
+  recordCalls = true;
 
   private constructor(
     private readonly server: Server,
     readonly token: string,
     readonly botInfo: FakeBotInfo,
+    readonly rateLimit: FakeRateLimit | null,
   ) {}
 
   static async start(
-    options: { token?: string; botInfo?: Partial<FakeBotInfo> } = {},
+    options: { token?: string; botInfo?: Partial<FakeBotInfo>; rateLimit?: FakeRateLimit } = {},
   ): Promise<FakeTelegramBotApi> {
     const token = options.token ?? '123456:TEST-token';
     const botInfo: FakeBotInfo = {
@@ -75,7 +96,7 @@ export class FakeTelegramBotApi {
     const server = createServer((req, res) => {
       void fake?.handle(req, res);
     });
-    fake = new FakeTelegramBotApi(server, token, botInfo);
+    fake = new FakeTelegramBotApi(server, token, botInfo, options.rateLimit ?? null);
     server.listen(0, '127.0.0.1');
     await once(server, 'listening');
     return fake;
@@ -95,11 +116,24 @@ export class FakeTelegramBotApi {
     return full;
   }
 
+  /** Makes a file downloadable: getFile answers its path, /file/bot<token>/<path> its bytes. */
+  addFile(fileId: string, bytes: Buffer, path = `photos/${fileId}.jpg`): void {
+    this.files.set(fileId, { bytes, path });
+  }
+
   /** The next `count` calls of `method` fail like Telegram would. */
   failNext(method: string, count: number, failure: ProgrammedFailure): void {
     const list = this.failures.get(method) ?? [];
     for (let i = 0; i < count; i += 1) list.push(failure);
     this.failures.set(method, list);
+  }
+
+  /** Hears every accepted send (after the rate limit); returns the unsubscribe function. */
+  onSend(listener: (call: RecordedCall) => void): () => void {
+    this.sendListeners.add(listener);
+    return () => {
+      this.sendListeners.delete(listener);
+    };
   }
 
   callsOf(method: string): RecordedCall[] {
@@ -137,6 +171,22 @@ export class FakeTelegramBotApi {
   }
 
   private async handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const download = /^\/file\/bot([^/]+)\/(.+)$/.exec(req.url?.split('?')[0] ?? '');
+    if (download) {
+      const file = [...this.files.values()].find((f) => f.path === download[2]);
+      if (download[1] !== this.token || !file) {
+        res.statusCode = 404;
+        res.end('Not Found');
+        return;
+      }
+      this.downloads.set(file.path, (this.downloads.get(file.path) ?? 0) + 1);
+      res.statusCode = 200;
+      // Like Telegram's file server: no useful content type.
+      res.setHeader('content-type', 'application/octet-stream');
+      res.setHeader('content-length', String(file.bytes.length));
+      res.end(file.bytes);
+      return;
+    }
     const match = /^\/bot([^/]+)\/([A-Za-z]+)$/.exec(req.url?.split('?')[0] ?? '');
     if (!match || match[1] !== this.token)
       return send(res, 401, { ok: false, error_code: 401, description: 'Unauthorized' });
@@ -144,8 +194,18 @@ export class FakeTelegramBotApi {
     const body = await readJson(req);
     if (body === null)
       return send(res, 400, { ok: false, error_code: 400, description: 'Bad Request: invalid JSON' });
-    this.calls.push({ method, body, at: Date.now() });
+    const call: RecordedCall = { method, body, at: Date.now() };
+    if (this.recordCalls) this.calls.push(call);
     for (const notify of [...this.callListeners]) notify();
+    if (SENDING_METHODS.has(method) && this.overRateLimit(call.at)) {
+      this.rateLimited += 1;
+      return send(res, 429, {
+        ok: false,
+        error_code: 429,
+        description: 'Too Many Requests: retry after 1',
+        parameters: { retry_after: 1 },
+      });
+    }
 
     const failure = this.failures.get(method)?.shift();
     if (failure) {
@@ -164,7 +224,17 @@ export class FakeTelegramBotApi {
         description: result.error.description,
       });
     }
+    if (SENDING_METHODS.has(method)) for (const listener of [...this.sendListeners]) listener(call);
     send(res, 200, { ok: true, result: result.ok });
+  }
+
+  /** True when this send would be one too many in the rolling second; otherwise counts it. */
+  private overRateLimit(at: number): boolean {
+    if (!this.rateLimit) return false;
+    while (this.recentSends.length > 0 && this.recentSends[0]! <= at - 1000) this.recentSends.shift();
+    if (this.recentSends.length >= this.rateLimit.perSecond) return true;
+    this.recentSends.push(at);
+    return false;
   }
 
   private async answer(
@@ -219,6 +289,18 @@ export class FakeTelegramBotApi {
       }
       case 'sendLocation':
         return { ok: this.sentMessage(body, {}) };
+      case 'getFile': {
+        const file = typeof body.file_id === 'string' ? this.files.get(body.file_id) : undefined;
+        if (!file) return bad('invalid file_id');
+        return {
+          ok: {
+            file_id: body.file_id,
+            file_unique_id: `u-${body.file_id}`,
+            file_size: file.bytes.length,
+            file_path: file.path,
+          },
+        };
+      }
       case 'sendChatAction':
         return { ok: true };
       case 'answerCallbackQuery':

@@ -49,10 +49,10 @@ describe('a broken flow folder', () => {
       'shop.yaml:13:5: error: unknown key "nxt" (did you mean "next"?)',
       'shop.yaml:16:20: error: newsletter.request: "topic": expected a text, got number 42',
       'shop.yaml:19:7: error: action "newsletter.request" has no outcome "subscribed"; its outcomes: pending, already, unknown_topic',
-      'shop.yaml:21:16: error: placeholder {{user.name}}: "user.name" starts with neither "vars." nor "contact."',
+      'shop.yaml:21:16: error: placeholder {{user.name}}: "user.name" starts with neither "vars.", "contact." nor "visit."',
       'shop.yaml:21:71: error: unknown locale "fr"; settings.locales has de, en',
       'shop.yaml:23:13: error: unknown action "coffee.brew"; known actions: events.list, events.remind, events.show, faq.answer, handoff, newsletter.confirm, newsletter.request',
-      'syntax.yaml:6:1: error: YAML syntax: Missing closing "quote',
+      'syntax.yaml:6:1: error: YAML syntax: a text in quotes is not closed: add the closing quote at its end',
     ]);
   });
 });

@@ -192,6 +192,17 @@ describe.each(dialectsUnderTest)('ConversationRuntime on %s', (dialect) => {
     expect(await outboxTexts(store, 'crash')).toEqual(['Echo 1: eins', 'Echo 2: zwei']);
   });
 
+  it('hands the engine the kind of media a message carries and the question detector', async () => {
+    const store = await openStore();
+    const engine = new FakeEngine();
+    const questions = { isConfidentQuestion: () => false };
+    const { runtime } = createRuntime(store, { engine, questions });
+    await runtime.accept(inbound('4711', '', { text: undefined, media: { kind: 'audio', ref: 'voice-1' } }));
+    await runtime.whenIdle();
+    expect(engine.inputs[0]?.event).toEqual({ kind: 'message', media: { kind: 'audio' } });
+    expect(engine.inputs[0]?.questions).toBe(questions);
+  });
+
   it('rejects a malformed message with a clear error and records nothing', async () => {
     const store = await openStore();
     const { runtime } = createRuntime(store);

@@ -1,6 +1,6 @@
 /** Shared pieces of the runtime and outbox tests: a fake engine, a flow set, message and runtime factories. */
 import { ActionRegistry } from '../../src/engine/actions.js';
-import type { InboundInterceptor, TurnInput, TurnOutput } from '../../src/engine/types.js';
+import type { InboundInterceptor, QuestionDetector, TurnInput, TurnOutput } from '../../src/engine/types.js';
 import type { FlowSet } from '../../src/flows/schema.js';
 import { silentLogger } from '../../src/logger.js';
 import {
@@ -116,6 +116,7 @@ export function createRuntime(
     capabilities?: Partial<Record<ChannelName, ChannelCapabilities>>;
     now?: () => Date;
     bus?: InProcessEventBus;
+    questions?: QuestionDetector;
   } = {},
 ): RuntimeUnderTest {
   const engine = options.engine ?? new FakeEngine();
@@ -128,6 +129,7 @@ export function createRuntime(
     flows: () => testFlows,
     actions: new ActionRegistry(),
     interceptors: () => options.interceptors ?? [],
+    ...(options.questions ? { questions: options.questions } : {}),
     runTurn: engine.runTurn,
     capabilitiesOf: (channel) => options.capabilities?.[channel] ?? PLAIN_TEXT_CAPABILITIES,
     events: bus,

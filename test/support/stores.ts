@@ -19,6 +19,8 @@ export interface TestStoreHandle {
   open(): Promise<Store>;
   /** Drops the database or schema and closes every store opened through this handle. */
   dispose(): Promise<void>;
+  /** DATABASE_URL / SQLITE_PATH pointing a `plausch serve` child process at the same database. */
+  env: Record<string, string>;
 }
 
 /** Creates an empty, migrated database of the given dialect. */
@@ -39,6 +41,7 @@ export async function createTestDatabase(dialect: StoreDialect): Promise<TestSto
         await Promise.all(opened.map((s) => s.close()));
         rmSync(dir, { recursive: true, force: true });
       },
+      env: { DATABASE_URL: '', SQLITE_PATH: path },
     };
   }
   if (!postgresUrl) throw new Error('TEST_DATABASE_URL is not set');
@@ -58,8 +61,11 @@ export async function createTestDatabase(dialect: StoreDialect): Promise<TestSto
     opened.push(store);
     return store;
   };
+  const url = new URL(postgresUrl);
+  url.searchParams.set('options', `-c search_path=${schema}`);
   return {
     open,
+    env: { DATABASE_URL: url.toString() },
     dispose: async () => {
       await Promise.all(opened.map((s) => s.close()));
       const cleanup = new pg.Client({ connectionString: postgresUrl });

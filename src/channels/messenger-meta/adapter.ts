@@ -173,6 +173,11 @@ export function createMessengerMetaAdapter(
         logger: log,
         record,
         isReady: () => sink !== null,
+        deadLetter: async (reason, rawBody) => {
+          if (!sink?.reject) return false;
+          await sink.reject({ channel: 'messenger-meta', reason, payload: rawBody });
+          return true;
+        },
       }),
     ],
     async start(inboundSink) {

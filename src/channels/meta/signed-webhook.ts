@@ -18,6 +18,12 @@ export interface SignedWebhookOptions<Payload> {
   record(payload: Payload): Promise<void>;
   /** False until the adapter was started (no sink yet): answer 503 so Meta retries later. */
   isReady(): boolean;
+  /**
+   * Writes a signed body that can never be processed (not JSON, nested too deep, unexpected shape) to the
+   * dead-letter table; false when there is no such table (tests). Meta redelivers anything but a 200 for
+   * days, so a signed body that was kept is answered 200.
+   */
+  deadLetter?(reason: string, rawBody: Buffer): Promise<boolean>;
 }
 
 export function createSignedWebhookRoute<Payload>(options: SignedWebhookOptions<Payload>): WebhookRoute {
@@ -34,9 +40,20 @@ export function createSignedWebhookRoute<Payload>(options: SignedWebhookOptions<
         });
         return;
       }
+      const refuse = async (reason: string, body: Record<string, unknown>) => {
+        let kept = false;
+        try {
+          kept = options.isReady() && ((await options.deadLetter?.(reason, request.rawBody)) ?? false);
+        } catch (error) {
+          logger.error({ err: error, path }, 'Meta webhook dead letter not recorded; Meta will redeliver');
+          writeJson(response, 500, { error: 'not recorded, please retry' });
+          return;
+        }
+        writeJson(response, kept ? 200 : 400, kept ? { ok: true, rejected: reason } : body);
+      };
       if (request.body === undefined) {
         logger.warn({ path, bytes: request.rawBody.length }, 'Meta webhook rejected: body is not JSON');
-        writeJson(response, 400, { error: 'body must be JSON' });
+        await refuse('body is not JSON (or nested deeper than the limit)', { error: 'body must be JSON' });
         return;
       }
       const parsed = schema.safeParse(request.body);
@@ -46,7 +63,10 @@ export function createSignedWebhookRoute<Payload>(options: SignedWebhookOptions<
           .slice(0, 5)
           .map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`);
         logger.warn({ path, issues }, 'Meta webhook rejected: unexpected payload shape');
-        writeJson(response, 400, { error: 'unexpected payload shape', issues });
+        await refuse(`unexpected payload shape: ${issues.join('; ')}`, {
+          error: 'unexpected payload shape',
+          issues,
+        });
         return;
       }
       if (!options.isReady()) {

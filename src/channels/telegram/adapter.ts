@@ -8,6 +8,7 @@ import type { Config } from '../../config.js';
 import type { Logger } from '../../logger.js';
 import { maskContactId } from '../../logger.js';
 import type { ChannelCapabilities } from '../../model/index.js';
+import { downloadLimited, type MediaFetcher, MediaTooLarge } from '../media-download.js';
 import { channelLogger } from '../render/index.js';
 import type {
   ChannelAdapter,
@@ -127,6 +128,27 @@ export function createTelegramAdapter(
     }
   }
 
+  const fileRoot = `${(config.TELEGRAM_API_ROOT ?? 'https://api.telegram.org').replace(/\/+$/, '')}/file/bot${token}`;
+
+  /** getFile names the file's path on Telegram's file server; files above 20 MB are not downloadable there. */
+  const fetchMedia: MediaFetcher = async (media, maxBytes) => {
+    if (media.kind === 'location') throw new Error('a location has no file to download');
+    const file = (await callApi('getFile', { file_id: media.ref })) as {
+      file_size?: number;
+      file_path?: string;
+    };
+    if (typeof file.file_size === 'number' && file.file_size > maxBytes) throw new MediaTooLarge(maxBytes);
+    if (!file.file_path) throw new Error('Telegram gave no file_path for this file (larger than 20 MB?)');
+    const fetched = await downloadLimited(`${fileRoot}/${file.file_path}`, maxBytes);
+    const fileName = file.file_path.split('/').pop();
+    return {
+      ...fetched,
+      // Telegram's file server answers application/octet-stream; the sender's claim is better than nothing.
+      mimeType: media.mimeType ?? fetched.mimeType,
+      ...(fileName ? { fileName } : {}),
+    };
+  };
+
   function chatIdOf(target: SendTarget): string | number {
     const fromAddress = target.contact.replyAddress?.chatId;
     if (typeof fromAddress === 'number' || typeof fromAddress === 'string') return fromAddress;
@@ -142,6 +164,7 @@ export function createTelegramAdapter(
     get botUsername() {
       return username;
     },
+    fetchMedia,
 
     async start(inboundSink) {
       sink = inboundSink;

@@ -17,8 +17,9 @@ export function normalizeTelegramUpdate(update: TelegramUpdate, receivedAt: Date
   if (update.message) return normalizeMessage(update, update.message, receivedAt);
   const query = update.callback_query;
   if (query) {
-    const chatId = query.message?.chat.id ?? query.from.id;
-    if (query.message && query.message.chat.type !== 'private') {
+    // Without the message (inline mode) the press still comes from a person: their private chat id is theirs.
+    const chatId = query.message?.chat?.id ?? query.from.id;
+    if (query.message?.chat && query.message.chat.type !== 'private') {
       return { kind: 'ignored', reason: 'button press in a group chat', callbackQueryId: query.id };
     }
     if (!query.data)

@@ -1,6 +1,8 @@
 /**
  * One path for every update, whether it came by webhook or polling: validate, normalize, answer button
  * presses at once, and hand the message to the sink. Resolves only after the sink recorded the event.
+ * An update that is not valid can never become valid on redelivery: it goes to the dead-letter table
+ * (`rejected`) so polling moves on and the webhook answers 200.
  */
 import type { Logger } from '../../logger.js';
 import { maskContactId } from '../../logger.js';
@@ -15,7 +17,7 @@ export class InvalidTelegramUpdateError extends Error {
   }
 }
 
-export type UpdateOutcome = 'accepted' | 'duplicate' | 'ignored';
+export type UpdateOutcome = 'accepted' | 'duplicate' | 'ignored' | 'rejected';
 
 export interface TelegramUpdateHandlerOptions {
   logger: Logger;
@@ -29,9 +31,22 @@ export function createTelegramUpdateHandler(options: TelegramUpdateHandlerOption
   return async function handleTelegramUpdate(body: unknown, sink: InboundSink): Promise<UpdateOutcome> {
     const parsed = telegramUpdateSchema.safeParse(body);
     if (!parsed.success) {
-      throw new InvalidTelegramUpdateError(
-        parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; '),
-      );
+      // Paths and messages only: the values may hold what customers typed.
+      const problems = parsed.error.issues
+        .slice(0, 5)
+        .map((i) => `${i.path.join('.') || '(update)'}: ${i.message}`)
+        .join('; ');
+      if (!sink.reject) throw new InvalidTelegramUpdateError(problems);
+      const updateId = (body as { update_id?: unknown } | null)?.update_id;
+      await sink.reject({
+        channel: 'telegram',
+        nativeId: typeof updateId === 'number' ? String(updateId) : null,
+        reason: `not a Telegram update: ${problems}`,
+        payload: body,
+        receivedAt: now(),
+      });
+      options.logger.warn({ updateId, problems }, 'Telegram update rejected: not understood');
+      return 'rejected';
     }
     const result = normalizeTelegramUpdate(parsed.data, now());
     if (result.callbackQueryId) {

@@ -43,10 +43,17 @@ export const telegramMessageSchema = z.looseObject({
   location: z.looseObject({ latitude: z.number(), longitude: z.number() }).optional(),
 });
 
+/**
+ * A button press. Telegram documents `message` as optional (absent for buttons under inline-mode messages,
+ * which come with `inline_message_id` instead) and as a MaybeInaccessibleMessage (date 0, only chat and
+ * message_id); emulators send less still. So every part of it is optional: only `id` and `from` are needed.
+ */
 export const telegramCallbackQuerySchema = z.looseObject({
   id: z.string(),
   from: telegramUserSchema,
-  message: z.looseObject({ message_id: z.number().int(), chat: chatSchema }).optional(),
+  message: z.looseObject({ message_id: z.number().int().optional(), chat: chatSchema.optional() }).optional(),
+  inline_message_id: z.string().optional(),
+  chat_instance: z.string().optional(),
   data: z.string().optional(),
 });
 

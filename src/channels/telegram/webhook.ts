@@ -40,8 +40,23 @@ export function createTelegramWebhookRoute(options: {
       const sink = options.sink();
       if (!sink) return reply(response, 503, { error: 'telegram channel not started' });
       if (request.body === undefined) {
-        logger.warn({ bytes: request.rawBody.length }, 'webhook body is not JSON');
-        return reply(response, 400, { error: 'body must be a JSON Telegram update' });
+        logger.warn({ bytes: request.rawBody.length }, 'webhook body is not usable JSON');
+        // The secret matched, so this is Telegram (or holds its secret): a 4xx would be redelivered forever.
+        if (!sink.reject) return reply(response, 400, { error: 'body must be a JSON Telegram update' });
+        try {
+          await sink.reject({
+            channel: 'telegram',
+            reason: 'webhook body is not JSON (or nested deeper than the limit)',
+            payload: request.rawBody,
+          });
+        } catch (error) {
+          logger.error(
+            { err: error },
+            'recording a rejected Telegram update failed; Telegram will redeliver',
+          );
+          return reply(response, 500, { error: 'could not record the update' });
+        }
+        return reply(response, 200, { ok: true, outcome: 'rejected' });
       }
       try {
         const outcome = await options.handleUpdate(request.body, sink);

@@ -153,7 +153,10 @@ export function createWebChatAdapter(
 
     health() {
       return sink
-        ? { state: 'ready', detail: `${hub.openStreams} open chat(s)` }
+        ? {
+            state: 'ready',
+            detail: `${hub.openStreams} open ${hub.openStreams === 1 ? 'chat' : 'chats'}`,
+          }
         : { state: 'down', detail: 'stopped' };
     },
 

@@ -15,12 +15,13 @@ export function renderWebchatEvents(message: OutboundMessage, at: number): Webch
     ...(b.payload !== undefined ? { payload: b.payload } : {}),
     ...(b.url !== undefined ? { url: b.url } : {}),
   }));
-  const events: WebchatEventPayload[] = parts.map((text) => ({ type: 'message', text, at }));
+  const from = message.sender ? { from: { role: message.sender.role, name: message.sender.name } } : {};
+  const events: WebchatEventPayload[] = parts.map((text) => ({ type: 'message', text, at, ...from }));
   if (events.length === 0) {
     if (!message.media && !message.link && buttons.length === 0) {
       throw new SendError('nothing to send: the message has no text, media, buttons or link', 'permanent');
     }
-    events.push({ type: 'message', at });
+    events.push({ type: 'message', at, ...from });
   }
   const last = events[events.length - 1]!;
   if (message.media) {
@@ -28,6 +29,7 @@ export function renderWebchatEvents(message: OutboundMessage, at: number): Webch
       kind: message.media.kind,
       url: message.media.ref,
       ...(message.media.caption ? { caption: message.media.caption } : {}),
+      ...(message.media.fileName ? { fileName: message.media.fileName } : {}),
     };
   }
   if (message.link) last.link = message.link;

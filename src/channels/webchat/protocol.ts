@@ -51,7 +51,9 @@ export interface WebchatEventPayload {
   type: 'message';
   text?: string;
   buttons?: WebchatButton[];
-  media?: { kind: MediaKind; url: string; caption?: string };
+  media?: { kind: MediaKind; url: string; caption?: string; fileName?: string };
   link?: { url: string; label?: string };
+  /** Who speaks: a person of the team (shown with name and initial) or the bot. Absent: the bot. */
+  from?: { role: 'agent' | 'bot'; name: string };
   at: number;
 }

@@ -92,6 +92,8 @@ async function handlePost(
   if (!sink) return json(response, 503, { error: 'web chat is not started' });
   try {
     const outcome = await sink.accept(webchatPostToInbound(post, options.now()));
+    // Kept in the dead-letter table but never processed: 422 tells the widget not to retry it.
+    if (outcome === 'rejected') return json(response, 422, { status: outcome, error: 'message refused' });
     return json(response, 202, { status: outcome });
   } catch (error) {
     options.logger.error({ err: error }, 'recording a web chat message failed');

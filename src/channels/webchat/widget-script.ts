@@ -23,13 +23,13 @@ export const WIDGET_SCRIPT = String.raw`(function () {
       open: 'Chat öffnen', close: 'Chat schließen', title: 'Chat', input: 'Deine Nachricht', send: 'Senden',
       typing: 'schreibt …', retry: 'Nicht gesendet. Erneut versuchen', slow: 'Bitte etwas langsamer, gleich geht es weiter.',
       offline: 'Verbindung unterbrochen – wir verbinden neu …', you: 'Du', bot: 'Antwort', options: 'Antwortmöglichkeiten',
-      opens: '(öffnet in neuem Tab)'
+      opens: '(öffnet in neuem Tab)', team: 'aus dem Team', assistant: 'Chat-Assistent', file: 'Datei'
     },
     en: {
       open: 'Open chat', close: 'Close chat', title: 'Chat', input: 'Your message', send: 'Send',
       typing: 'typing …', retry: 'Not sent. Try again', slow: 'Please slow down a little, we will continue shortly.',
       offline: 'Connection lost – reconnecting …', you: 'You', bot: 'Reply', options: 'Reply options',
-      opens: '(opens in a new tab)'
+      opens: '(opens in a new tab)', team: 'from the team', assistant: 'Chat assistant', file: 'File'
     }
   }[lang];
   var title = data.title || T.title;
@@ -81,7 +81,12 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     '.out{align-self:flex-end;background:var(--c);color:#fff}' +
     '.failed{opacity:.7}' +
     '.msg img{max-width:100%;border-radius:8px;display:block;margin-top:4px}' +
-    '.msg a{color:inherit}' +
+    '.msg a{color:inherit;text-decoration:underline}' +
+    '.agent{background:#eef6ee;border-color:#9cc59c}' +
+    '.who{display:flex;align-items:center;gap:6px;font-size:12px;color:#5a5a5a;align-self:flex-start;margin-top:6px}' +
+    '.avatar{width:24px;height:24px;border-radius:50%;background:#2e7d32;color:#fff;display:inline-flex;align-items:center;justify-content:center;font-size:12px;font-weight:700}' +
+    '.avatar.bot{background:var(--c)}' +
+    '@media (max-width:600px){.panel{left:0;right:0;top:0;bottom:0;width:100%;height:100%;border-radius:0}.bubble.open{display:none}}' +
     '.sr{position:absolute;width:1px;height:1px;overflow:hidden;clip:rect(0 0 0 0);white-space:nowrap}' +
     '.chips{display:flex;flex-wrap:wrap;gap:6px;align-self:flex-start;max-width:100%}' +
     '.chips button,.chips a{border:1px solid var(--c);background:#fff;color:var(--c);border-radius:16px;padding:6px 12px;font-size:13px;cursor:pointer;text-decoration:none}' +
@@ -127,7 +132,7 @@ export const WIDGET_SCRIPT = String.raw`(function () {
 
   // ---- rendering
   function safeUrl(url) {
-    try { var u = new URL(url, location.href); return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null; } catch (e) { return null; }
+    try { var u = new URL(url, base + '/'); return u.protocol === 'https:' || u.protocol === 'http:' ? u.href : null; } catch (e) { return null; }
   }
   function addLink(parent, url, label) {
     var href = safeUrl(url);
@@ -139,23 +144,65 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     a.appendChild(sr);
     parent.appendChild(a);
   }
+  // Links in texts become anchors; only http(s) ever, so "javascript:" stays plain text.
+  var URL_IN_TEXT = /\b(https?:\/\/[^\s<>"]+|www\.[^\s<>"]+)/gi;
+  function appendText(parent, text) {
+    var last = 0, match;
+    URL_IN_TEXT.lastIndex = 0;
+    while ((match = URL_IN_TEXT.exec(text))) {
+      var raw = match[0].replace(/[.,;:!?)\]]+$/, '');
+      var href = safeUrl(raw.indexOf('www.') === 0 ? 'https://' + raw : raw);
+      if (!href) continue;
+      parent.appendChild(document.createTextNode(text.slice(last, match.index)));
+      var a = document.createElement('a');
+      a.href = href; a.target = '_blank'; a.rel = 'noopener noreferrer'; a.textContent = raw;
+      parent.appendChild(a);
+      last = match.index + raw.length;
+      URL_IN_TEXT.lastIndex = last;
+    }
+    parent.appendChild(document.createTextNode(text.slice(last)));
+  }
+  function speakerOf(entry) {
+    if (entry.from === 'me') return null;
+    var s = entry.speaker;
+    return s && s.role === 'agent' && s.name ? { role: 'agent', name: String(s.name) } : { role: 'bot', name: T.assistant };
+  }
+  function addSpeaker(speaker) {
+    var line = document.createElement('div'); line.className = 'who';
+    var avatar = document.createElement('span'); avatar.className = 'avatar' + (speaker.role === 'bot' ? ' bot' : '');
+    avatar.setAttribute('aria-hidden', 'true');
+    avatar.textContent = speaker.role === 'bot' ? '✦' : speaker.name.charAt(0).toUpperCase();
+    var name = document.createElement('span');
+    name.textContent = speaker.role === 'agent' ? speaker.name + ' ' + T.team : speaker.name;
+    line.appendChild(avatar); line.appendChild(name);
+    log.appendChild(line);
+  }
+  var stick = true;
+  log.addEventListener('scroll', function () { stick = log.scrollHeight - log.scrollTop - log.clientHeight < 40; });
+  function toBottom() { log.scrollTop = log.scrollHeight; stick = true; }
   function removeChips() {
     var old = log.querySelectorAll('.chips');
     for (var i = 0; i < old.length; i++) old[i].remove();
   }
-  function render(entry, isLatest) {
+  function render(entry, isLatest, previous) {
+    var speaker = speakerOf(entry);
+    var before = previous ? speakerOf(previous) : null;
+    if (speaker && (!before || before.role !== speaker.role || before.name !== speaker.name)) addSpeaker(speaker);
     var div = document.createElement('div');
-    div.className = 'msg ' + (entry.from === 'me' ? 'out' : 'in') + (entry.failed ? ' failed' : '');
-    var who = document.createElement('span'); who.className = 'sr'; who.textContent = (entry.from === 'me' ? T.you : T.bot) + ': ';
+    div.className = 'msg ' + (entry.from === 'me' ? 'out' : 'in') + (speaker && speaker.role === 'agent' ? ' agent' : '') + (entry.failed ? ' failed' : '');
+    var who = document.createElement('span'); who.className = 'sr'; who.textContent = (entry.from === 'me' ? T.you : speaker.name) + ': ';
     div.appendChild(who);
-    if (entry.text) div.appendChild(document.createTextNode(entry.text));
-    if (entry.media && safeUrl(entry.media.url)) {
+    if (entry.text) appendText(div, entry.text);
+    var mediaUrl = entry.media && safeUrl(entry.media.url);
+    if (mediaUrl) {
       if (entry.media.kind === 'image') {
-        var img = document.createElement('img'); img.src = safeUrl(entry.media.url); img.alt = entry.media.caption || ''; img.loading = 'lazy';
+        var img = document.createElement('img'); img.src = mediaUrl; img.alt = entry.media.caption || entry.media.fileName || ''; img.loading = 'lazy';
+        // An image grows the log when it arrives: keep the newest message in view if the reader was there.
+        img.addEventListener('load', function () { if (stick) toBottom(); });
         div.appendChild(img);
       } else {
-        div.appendChild(document.createElement('br'));
-        addLink(div, entry.media.url, entry.media.caption || entry.media.url);
+        if (entry.text) div.appendChild(document.createElement('br'));
+        addLink(div, mediaUrl, entry.media.fileName || entry.media.caption || T.file);
       }
     }
     if (entry.link) { div.appendChild(document.createElement('br')); addLink(div, entry.link.url, entry.link.label); }
@@ -177,7 +224,6 @@ export const WIDGET_SCRIPT = String.raw`(function () {
       });
       log.appendChild(chips);
     }
-    log.scrollTop = log.scrollHeight;
   }
   function persist() {
     if (transcript.length > 100) transcript = transcript.slice(-100);
@@ -187,7 +233,8 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     log.textContent = '';
     var lastBot = -1;
     transcript.forEach(function (e, i) { if (e.from !== 'me') lastBot = i; });
-    transcript.forEach(function (e, i) { render(e, i === lastBot && i === transcript.length - 1); });
+    transcript.forEach(function (e, i) { render(e, i === lastBot && i === transcript.length - 1, i > 0 ? transcript[i - 1] : null); });
+    toBottom();
   }
 
   // ---- sending
@@ -249,7 +296,7 @@ export const WIDGET_SCRIPT = String.raw`(function () {
       try { payload = JSON.parse(ev.data); } catch (e) { return; }
       if (id) { lastEventId = id; save('lastEventId', id); }
       typing.textContent = '';
-      transcript.push({ from: 'bot', text: payload.text, buttons: payload.buttons, media: payload.media, link: payload.link, at: payload.at });
+      transcript.push({ from: 'bot', speaker: payload.from, text: payload.text, buttons: payload.buttons, media: payload.media, link: payload.link, at: payload.at });
       persist(); rerender();
       if (panel.hidden) bubble.setAttribute('aria-label', T.open + ' (1+)');
     };
@@ -265,6 +312,7 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     panel.hidden = false;
     bubble.setAttribute('aria-expanded', 'true');
     bubble.setAttribute('aria-label', T.close);
+    bubble.classList.add('open');
     save('open', true);
     rerender();
     connect();
@@ -275,6 +323,7 @@ export const WIDGET_SCRIPT = String.raw`(function () {
     panel.hidden = true;
     bubble.setAttribute('aria-expanded', 'false');
     bubble.setAttribute('aria-label', T.open);
+    bubble.classList.remove('open');
     save('open', false);
     bubble.focus();
   }

@@ -40,8 +40,15 @@ export const WHATSAPP_CLOUD_CAPABILITIES: ChannelCapabilities = {
   customerServiceWindowHours: 24,
 };
 
-/** 80 messages/s per business number (Meta's default tier); about one per second to the same person. */
-export const WHATSAPP_CLOUD_PACING: ChannelPacing = { overallPerSecond: 80, perChatIntervalMs: 1_000 };
+/**
+ * 80 messages/s per business number (Meta's default tier), received messages included; about one per
+ * second to the same person.
+ */
+export const WHATSAPP_CLOUD_PACING: ChannelPacing = {
+  overallPerSecond: 80,
+  perChatIntervalMs: 1_000,
+  countsInbound: true,
+};
 
 export const WHATSAPP_WEBHOOK_PATH = '/webhooks/whatsapp';
 
@@ -182,6 +189,11 @@ export function createWhatsAppCloudAdapter(
         logger: log,
         record,
         isReady: () => sink !== null,
+        deadLetter: async (reason, rawBody) => {
+          if (!sink?.reject) return false;
+          await sink.reject({ channel: 'whatsapp-cloud', reason, payload: rawBody });
+          return true;
+        },
       }),
     ],
     async start(inboundSink) {

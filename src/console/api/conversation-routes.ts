@@ -13,9 +13,9 @@ import {
   recordAgentResponse,
   takeOver,
 } from '../../features/handoff/sessions.js';
+import type { HandoffSettings } from '../../features/handoff/settings.js';
 import type { Logger } from '../../logger.js';
-import { type ChannelName, EMPTY_CONVERSATION_STATE } from '../../model/index.js';
-import { enqueueOutbound } from '../../outbox/enqueue.js';
+import { type ChannelName, EMPTY_CONVERSATION_STATE, type MediaReference } from '../../model/index.js';
 import { retryOutboxRow } from '../../outbox/operations.js';
 import type { RuntimeEvent, RuntimeEventBus } from '../../runtime/events.js';
 import type { Store } from '../../store/database.js';
@@ -24,6 +24,9 @@ import { getContact } from '../../store/repositories/contacts.js';
 import { insertTranscriptMessage } from '../../store/repositories/transcript.js';
 import { hasRole, sessionOf } from '../auth/middleware.js';
 import { getUser } from '../auth/users.js';
+import { findMedia, toStored } from '../media/files.js';
+import { announceSpeaker, firstNameOf, publishSent, sendToCustomer } from './customer-messages.js';
+import { publicMediaUrl } from './media-routes.js';
 import {
   conversationAccessInfo,
   conversationDetail,
@@ -40,6 +43,12 @@ export interface ConversationRoutesDeps {
   /** Flows that exist, to validate a return target. */
   flowExists: (flowId: string, stepId?: string) => boolean;
   adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
+  /** Texts told to the customer and the service levels; null without the handoff feature. */
+  handoffSettings: () => HandoffSettings | null;
+  /** PUBLIC_URL: channels fetch an agent's upload from there. */
+  publicUrl: string;
+  /** Waiting-time target (ms) of a handoff with this reason. */
+  slaTarget: (reason: string) => number;
   logger: Logger;
   now: () => Date;
 }
@@ -53,6 +62,13 @@ const pageQuery = z.object({
   limit: z.coerce.number().int().min(1).max(200).default(100),
 });
 const textBody = z.strictObject({ text: z.string().trim().min(1, 'write something first').max(4000) });
+const replyBody = z
+  .strictObject({
+    text: z.string().trim().max(4000).optional(),
+    /** An upload of this conversation (POST …/attachments); the text becomes its caption. */
+    attachmentId: z.string().min(1).max(64).optional(),
+  })
+  .refine((b) => Boolean(b.text) || Boolean(b.attachmentId), 'write something or attach a file first');
 const assignBody = z.strictObject({ agentId: z.string().min(1) });
 const returnBody = z.strictObject({
   flow: z.string().min(1).max(100).optional(),
@@ -70,6 +86,10 @@ function badRequest(res: Response, error: z.ZodError): void {
 }
 
 const TYPING_INTERVAL_MS = 4_000;
+
+function targetOf(conversationId: string, info: { contactId: string; channel: string }) {
+  return { conversationId, contactId: info.contactId, channel: info.channel };
+}
 
 export function conversationRoutes(deps: ConversationRoutesDeps): Router {
   const router = Router();
@@ -108,6 +128,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       parsed.data.view,
       parsed.data.q,
       hasRole(session, 'supervisor'),
+      deps.slaTarget,
     );
     res.json({ items, now: now().getTime() });
   });
@@ -150,6 +171,15 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
         now(),
       );
       publishAll(events, change.events);
+      if (found.info.assignedAgentId !== user.id)
+        await announceSpeaker(
+          store,
+          events,
+          deps.handoffSettings(),
+          targetOf(found.id, found.info),
+          { kind: 'agent-joined', agent: user },
+          now(),
+        );
       res.json({ ok: true, assignedAgentId: user.id });
     } catch (error) {
       if (error instanceof OwnershipConflict && error.ownerId) {
@@ -189,11 +219,20 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       now(),
     );
     publishAll(events, change.events);
+    if (found.info.assignedAgentId !== target.id)
+      await announceSpeaker(
+        store,
+        events,
+        deps.handoffSettings(),
+        targetOf(found.id, found.info),
+        { kind: 'agent-joined', agent: target },
+        now(),
+      );
     res.json({ ok: true, assignedAgentId: target.id });
   });
 
   router.post('/conversations/:id/reply', async (req, res) => {
-    const parsed = textBody.safeParse(req.body);
+    const parsed = replyBody.safeParse(req.body);
     if (!parsed.success) return badRequest(res, parsed.error);
     const found = await access(req, res);
     if (!found) return;
@@ -203,45 +242,44 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       return;
     }
     const at = now();
+    const target = targetOf(found.id, found.info);
+    let media: MediaReference | undefined;
+    if (parsed.data.attachmentId) {
+      const file = await findMedia(store.db, { id: parsed.data.attachmentId });
+      if (!file || file.origin !== 'upload' || file.conversation_id !== found.id) {
+        res.status(400).json({ error: 'attachmentId: no such upload in this conversation' });
+        return;
+      }
+      const stored = toStored(file);
+      media = {
+        kind: stored.kind,
+        ref: publicMediaUrl(deps.publicUrl, file),
+        mimeType: stored.mimeType,
+        size: stored.size,
+        ...(stored.fileName ? { fileName: stored.fileName } : {}),
+      };
+    }
+    const text = parsed.data.text || undefined;
     const result = await store.db.transaction().execute(async (trx) => {
-      const [outboxId] = await enqueueOutbound(
+      const sent = await sendToCustomer(
         trx,
-        [
-          {
-            contactId: found.info.contactId,
-            conversationId: found.id,
-            channel: found.info.channel as ChannelName,
-            message: { text: parsed.data.text },
-            purpose: 'agent',
-          },
-        ],
-        at,
-      );
-      const message = await insertTranscriptMessage(
-        trx,
+        target,
         {
-          conversationId: found.id,
-          contactId: found.info.contactId,
-          direction: 'out',
+          ...(text ? { text } : {}),
+          ...(media ? { media } : {}),
+          sender: { role: 'agent', name: firstNameOf(user.displayName) },
+        },
+        {
           author: 'agent',
           agentId: user.id,
-          text: parsed.data.text,
-          outboxId: outboxId ?? null,
+          ...(parsed.data.attachmentId ? { details: { mediaId: parsed.data.attachmentId } } : {}),
         },
         at,
       );
       await recordAgentResponse(trx, found.id, at);
-      return { outboxId: outboxId!, message };
+      return sent;
     });
-    events.publish({ type: 'message-recorded', conversationId: found.id, message: result.message });
-    events.publish({
-      type: 'outbox-changed',
-      outboxId: result.outboxId,
-      conversationId: found.id,
-      contactId: found.info.contactId,
-      channel: found.info.channel as ChannelName,
-      status: 'queued',
-    });
+    publishSent(events, target, result);
     res.status(201).json({ id: result.message.id, outboxId: result.outboxId });
   });
 
@@ -301,6 +339,15 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       return;
     }
     const at = now();
+    // Said before the flow speaks, so the customer reads "back to the assistant" first.
+    await announceSpeaker(
+      store,
+      events,
+      deps.handoffSettings(),
+      targetOf(found.id, found.info),
+      { kind: 'bot-back' },
+      at,
+    );
     if (flow) {
       await endSession(store.db, found.id, 'returned', at);
       await deps.startFlow(found.id, flow, step);

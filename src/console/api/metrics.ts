@@ -11,6 +11,22 @@ export interface MetricsRow {
   medianFirstResponseMs: number | null;
   /** Median milliseconds from taken over to returned/closed. */
   medianHandlingMs: number | null;
+  /** Handoffs in office hours whose wait for a person (queued → taken over, or until now) passed the target. */
+  slaBreaches: number;
+}
+
+/** The waiting-time target (ms) of a handoff with this reason. */
+export type SlaTarget = (reason: string) => number;
+
+/** Whether this handoff waited longer than its target; after-hours handoffs have no target. */
+export function breachedSla(
+  row: { reason: string; queued_at: number; assigned_at: number | null; after_hours: number },
+  target: SlaTarget,
+  now: number,
+): boolean {
+  if (Number(row.after_hours) === 1) return false;
+  const waited = (row.assigned_at === null ? now : Number(row.assigned_at)) - Number(row.queued_at);
+  return waited > target(row.reason);
 }
 
 function median(values: number[]): number | null {
@@ -24,7 +40,9 @@ export async function handoffMetrics(
   store: Store,
   from: Date,
   to: Date,
-): Promise<{ agents: MetricsRow[]; teams: MetricsRow[]; waiting: number }> {
+  target: SlaTarget,
+  now: Date,
+): Promise<{ agents: MetricsRow[]; teams: MetricsRow[]; waiting: number; slaBreaches: number }> {
   const db = withHandoffTables(store.db);
   const rows = await db
     .selectFrom('handoff_sessions as h')
@@ -36,11 +54,27 @@ export async function handoffMetrics(
       'h.assigned_at',
       'h.first_response_at',
       'h.closed_at',
+      'h.reason',
+      'h.after_hours',
+      'h.state',
       'u.display_name',
     ])
     .where('h.queued_at', '>=', from.getTime())
     .where('h.queued_at', '<', to.getTime())
     .execute();
+  // A handoff still unanswered counts once it passed its target; one ended unanswered counts too.
+  const isBreach = (r: (typeof rows)[number]) =>
+    breachedSla(
+      {
+        reason: r.reason,
+        queued_at: Number(r.queued_at),
+        assigned_at:
+          r.assigned_at !== null ? Number(r.assigned_at) : r.closed_at !== null ? Number(r.closed_at) : null,
+        after_hours: Number(r.after_hours),
+      },
+      target,
+      now.getTime(),
+    );
   const group = (
     keyOf: (r: (typeof rows)[number]) => string | null,
     nameOf: (r: (typeof rows)[number]) => string,
@@ -69,6 +103,7 @@ export async function handoffMetrics(
               .filter((r) => r.assigned_at !== null && r.closed_at !== null)
               .map((r) => Number(r.closed_at) - Number(r.assigned_at)),
           ),
+          slaBreaches: list.filter((r) => isBreach(r)).length,
         }),
       )
       .sort((a, b) => b.handled - a.handled || a.name.localeCompare(b.name));
@@ -88,5 +123,6 @@ export async function handoffMetrics(
       (r) => r.team ?? '—',
     ),
     waiting: Number(waiting?.n ?? 0),
+    slaBreaches: rows.filter(isBreach).length,
   };
 }

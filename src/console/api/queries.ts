@@ -23,6 +23,10 @@ export interface InboxItem {
   reason: string | null;
   team: string | null;
   queuedAt: number | null;
+  /** Complaints first: 1 for a complaint, 0 otherwise. */
+  priority: number;
+  /** When the waiting customer's service level runs out (queued_at + target); null unless queued. */
+  slaDueAt: number | null;
   updatedAt: number;
   lastMessage: { text: string | null; author: string; at: number } | null;
 }
@@ -57,6 +61,7 @@ export async function listInbox(
   view: InboxView,
   search: string | undefined,
   seesAll: boolean,
+  slaTarget: (reason: string) => number = () => 10 * 60_000,
 ): Promise<InboxItem[]> {
   const db = withHandoffTables(store.db);
   let query = db
@@ -89,6 +94,7 @@ export async function listInbox(
       'h.team',
       'h.queued_at',
       'h.state as session_state',
+      'h.after_hours',
       'u.display_name as agent_name',
     ]);
   if (view === 'waiting') query = query.where('c.status', '=', 'queued');
@@ -134,9 +140,13 @@ export async function listInbox(
       ]),
     );
   }
+  // The queue: complaints first, then who waits longest; other views: latest activity first.
   query =
     view === 'waiting'
-      ? query.orderBy('h.queued_at', 'asc').orderBy('c.updated_at', 'asc')
+      ? query
+          .orderBy(sql`case when h.reason = 'complaint' then 0 else 1 end`)
+          .orderBy('h.queued_at', 'asc')
+          .orderBy('c.updated_at', 'asc')
       : query.orderBy('c.updated_at', 'desc');
   const rows = await query.limit(200).execute();
   const last = await lastMessages(
@@ -154,6 +164,14 @@ export async function listInbox(
     reason: r.reason ?? null,
     team: r.team ?? null,
     queuedAt: r.queued_at === null || r.queued_at === undefined ? null : Number(r.queued_at),
+    priority: r.reason === 'complaint' ? 1 : 0,
+    slaDueAt:
+      r.status === 'queued' &&
+      r.queued_at !== null &&
+      r.queued_at !== undefined &&
+      Number(r.after_hours) !== 1
+        ? Number(r.queued_at) + slaTarget(r.reason ?? '')
+        : null,
     updatedAt: Number(r.updated_at),
     lastMessage: last.get(r.id) ?? null,
   }));

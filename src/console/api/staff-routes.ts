@@ -2,6 +2,7 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Store } from '../../store/database.js';
+import { capabilitiesOf } from '../auth/capabilities.js';
 import { hasRole, requireRole, sessionOf } from '../auth/middleware.js';
 import {
   createUser,
@@ -18,13 +19,15 @@ import {
   listCannedReplies,
   saveCannedReply,
 } from './canned-replies.js';
-import { handoffMetrics } from './metrics.js';
+import { handoffMetrics, type SlaTarget } from './metrics.js';
 
 export interface StaffRoutesDeps {
   store: Store;
   now: () => Date;
   teams: () => Array<{ id: string; name: Record<string, string> }>;
-  flows: () => Array<{ id: string; steps: string[] }>;
+  flows: () => Array<{ id: string; title?: string; steps: string[] }>;
+  /** Waiting-time target per handoff reason (ms), from the handoff settings. */
+  slaTarget: SlaTarget;
 }
 
 function badRequest(res: Response, error: z.ZodError): void {
@@ -44,7 +47,11 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
 
   router.get('/me', (req, res) => {
     const session = sessionOf(req);
-    res.json({ user: session.user, csrfToken: session.csrfToken });
+    res.json({
+      user: session.user,
+      capabilities: capabilitiesOf(session.user.role),
+      csrfToken: session.csrfToken,
+    });
   });
 
   router.get('/colleagues', async (_req, res) => {
@@ -98,7 +105,11 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
       res.status(400).json({ error: 'from must be before to' });
       return;
     }
-    res.json({ from: from.getTime(), to: to.getTime(), ...(await handoffMetrics(store, from, to)) });
+    res.json({
+      from: from.getTime(),
+      to: to.getTime(),
+      ...(await handoffMetrics(store, from, to, deps.slaTarget, now())),
+    });
   });
 
   router.get('/users', requireRole('admin'), async (_req, res) => {

@@ -68,7 +68,8 @@ export function requireSession(store: Store, now: () => Date, publicUrl: string)
   };
 }
 
-const RANK: Record<Role, number> = { agent: 1, supervisor: 2, admin: 3 };
+// The inbox ladder; a marketer is not on it (see capabilities.ts for what a marketer may do).
+const RANK: Record<Role, number> = { marketer: 0, agent: 1, supervisor: 2, admin: 3 };
 
 export function hasRole(session: ActiveSession, role: Role): boolean {
   return RANK[session.user.role] >= RANK[role];

@@ -1,4 +1,4 @@
-/** Staff accounts of the console: create, find, list, update. Roles: agent, supervisor, admin. */
+/** Staff accounts of the console: create, find, list, update. Roles: agent, supervisor, marketer, admin. */
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { type ConsoleUsersTable, withHandoffTables } from '../../features/handoff/tables.js';
@@ -6,7 +6,7 @@ import { newId } from '../../store/ids.js';
 import type { CoreTables } from '../../store/schema.js';
 import { hashPassword, MIN_PASSWORD_LENGTH } from './password.js';
 
-export const ROLES = ['agent', 'supervisor', 'admin'] as const;
+export const ROLES = ['agent', 'supervisor', 'marketer', 'admin'] as const;
 export type Role = (typeof ROLES)[number];
 
 export interface ConsoleUser {

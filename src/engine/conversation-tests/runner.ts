@@ -19,11 +19,16 @@ import {
 import { normalizeForMatching } from '../../text/normalize.js';
 import type { ActionRegistry, EngineEffect } from '../actions.js';
 import { runInterceptorsThenTurn } from '../interceptors.js';
-import type { InboundInterceptor, TurnEvent } from '../types.js';
+import type { InboundInterceptor, QuestionDetector, TurnEvent } from '../types.js';
 import { type ConversationStep, type ConversationTest, readConversationTests } from './test-file.js';
 
 /** The clock of a test without `now:` — a Monday morning in Leipzig, so results never depend on today. */
 export const DEFAULT_TEST_NOW = new Date('2026-06-15T10:00:00+02:00');
+
+const DAY_MS = 86_400_000;
+/** `contact: { returning: true }`: known for three months, last visit a week ago. */
+const RETURNING_CONTACT_AGE_MS = 90 * DAY_MS;
+const RETURNING_LAST_VISIT_AGO_MS = 7 * DAY_MS;
 
 export interface ConversationTestOptions {
   testsDir: string;
@@ -31,6 +36,8 @@ export interface ConversationTestOptions {
   /** A registry, or a factory for a fresh one per test (stand-ins keep per-test state). */
   actions: ActionRegistry | (() => ActionRegistry);
   interceptors?: readonly InboundInterceptor[];
+  /** Tells new questions from failed answers at prompts (the FAQ feature's detector). */
+  questions?: QuestionDetector;
   /** Only tests whose name contains this text (case-insensitive). */
   filter?: string;
   capabilitiesOf?: (channel: ChannelName) => ChannelCapabilities;
@@ -76,9 +83,11 @@ export async function runConversationTests(
   return results;
 }
 
-class ExpectationFailed extends Error {}
+/** A step that did not go as the test (or the simulator's customer) expected. */
+export class ExpectationFailed extends Error {}
 
-interface Conversation {
+/** A conversation played in memory: the test runner's and the workbench simulator's. */
+export interface TestConversation {
   id: string;
   state: ConversationState;
   contact: Contact;
@@ -99,11 +108,60 @@ export async function runConversationTest(
 ): Promise<ConversationTestResult> {
   const actions = typeof options.actions === 'function' ? options.actions() : options.actions;
   const channel: ChannelName = test.channel && isChannelName(test.channel) ? test.channel : 'cli';
-  const locale = test.locale ?? options.flowSet.settings.default_locale;
   const now = test.now ?? DEFAULT_TEST_NOW;
-  const conversation: Conversation = {
+  const conversation = createTestConversation(test, options.flowSet, channel, now);
+  const base = { name: test.name, file: test.file, line: test.line };
+  if (options.prepareConversation) {
+    const prepared = await options.prepareConversation(conversation.contact, now);
+    conversation.contact = prepared.contact;
+    conversation.id = prepared.conversationId;
+  }
+  if (test.channel && !isChannelName(test.channel)) {
+    return {
+      ...base,
+      passed: false,
+      failure: `${test.file}:${test.line}: unknown channel "${test.channel}"`,
+      transcript: [],
+    };
+  }
+  const context: PlayContext = { ...options, actions, now, channel };
+  for (const { step, line } of test.steps) {
+    try {
+      await playStep(step, conversation, context);
+    } catch (error) {
+      const message =
+        error instanceof ExpectationFailed ? error.message : `the engine failed: ${(error as Error).message}`;
+      return {
+        ...base,
+        passed: false,
+        failure: `${test.file}:${line}: ${message}`,
+        transcript: conversation.transcript,
+      };
+    }
+  }
+  return { ...base, passed: true, transcript: conversation.transcript };
+}
+
+/** A fresh in-memory conversation with the test's contact, locale and starting variables. */
+export function createTestConversation(
+  test: Pick<ConversationTest, 'contact' | 'vars' | 'locale'>,
+  flowSet: FlowSet,
+  channel: ChannelName,
+  now: Date,
+): TestConversation {
+  const locale = test.locale ?? flowSet.settings.default_locale;
+  const returning = test.contact.returning === true;
+  const lastVisit = new Date(now.getTime() - RETURNING_LAST_VISIT_AGO_MS).toISOString();
+  return {
     id: 'conversation-test',
-    state: { ...EMPTY_CONVERSATION_STATE, vars: structuredClone(test.vars) as Record<string, JsonValue> },
+    state: {
+      ...EMPTY_CONVERSATION_STATE,
+      vars: structuredClone(test.vars) as Record<string, JsonValue>,
+      // A returning contact was last here a week ago; a new one has never written before.
+      ...(returning
+        ? { visit: { startedAt: lastVisit, lastSeenAt: lastVisit, returning: false, vars: {} } }
+        : {}),
+    },
     contact: {
       id: 'contact-test',
       channel,
@@ -119,8 +177,8 @@ export async function runConversationTest(
       tags: test.contact.tags ?? [],
       attributes: {},
       replyAddress: null,
-      createdAt: now,
-      lastInboundAt: null,
+      createdAt: returning ? new Date(now.getTime() - RETURNING_CONTACT_AGE_MS) : now,
+      lastInboundAt: returning ? new Date(lastVisit) : null,
     },
     said: [],
     cursor: 0,
@@ -129,44 +187,20 @@ export async function runConversationTest(
     trace: [],
     transcript: [],
   };
-  const base = { name: test.name, file: test.file, line: test.line };
-  if (options.prepareConversation) {
-    const prepared = await options.prepareConversation(conversation.contact, now);
-    conversation.contact = prepared.contact;
-    conversation.id = prepared.conversationId;
-  }
-  if (test.channel && !isChannelName(test.channel)) {
-    return {
-      ...base,
-      passed: false,
-      failure: `${test.file}:${test.line}: unknown channel "${test.channel}"`,
-      transcript: [],
-    };
-  }
-  for (const { step, line } of test.steps) {
-    try {
-      await playStep(step, conversation, { ...options, actions, now, channel });
-    } catch (error) {
-      const message =
-        error instanceof ExpectationFailed ? error.message : `the engine failed: ${(error as Error).message}`;
-      return {
-        ...base,
-        passed: false,
-        failure: `${test.file}:${line}: ${message}`,
-        transcript: conversation.transcript,
-      };
-    }
-  }
-  return { ...base, passed: true, transcript: conversation.transcript };
 }
 
-interface PlayContext extends Omit<ConversationTestOptions, 'testsDir' | 'filter' | 'actions'> {
+export interface PlayContext extends Omit<ConversationTestOptions, 'testsDir' | 'filter' | 'actions'> {
   actions: ActionRegistry;
   now: Date;
   channel: ChannelName;
 }
 
-async function playStep(step: ConversationStep, c: Conversation, context: PlayContext): Promise<void> {
+/** Plays one step of a test (a customer action or an expectation) in a conversation. */
+export async function playStep(
+  step: ConversationStep,
+  c: TestConversation,
+  context: PlayContext,
+): Promise<void> {
   if ('user' in step) return send(c, context, { kind: 'message', text: step.user }, `👤 ${step.user}`);
   if ('payload' in step) {
     return send(c, context, { kind: 'message', buttonPayload: step.payload }, `👤 [payload ${step.payload}]`);
@@ -186,6 +220,22 @@ async function playStep(step: ConversationStep, c: Conversation, context: PlayCo
         ? { kind: 'message', isStart: true }
         : { kind: 'message', isStart: true, startPayload: step.start };
     return send(c, context, event, `👤 /start${step.start === true ? '' : ` ${step.start}`}`);
+  }
+  if ('media' in step) {
+    const media = typeof step.media === 'string' ? { kind: step.media } : step.media;
+    const caption = 'caption' in media ? media.caption : undefined;
+    return send(
+      c,
+      context,
+      { kind: 'message', media: { kind: media.kind }, ...(caption ? { text: caption } : {}) },
+      `👤 [${media.kind}]${caption ? ` ${caption}` : ''}`,
+    );
+  }
+  if ('wait' in step) {
+    // The clock moves on; nothing is said, so the next message may start a new visit.
+    context.now = new Date(context.now.getTime() + step.wait);
+    c.transcript.push(`⏱ ${Math.round(step.wait / 60_000)} min later`);
+    return;
   }
   if ('start_flow' in step) {
     const [flowId, stepId] = step.start_flow.split('.', 2) as [string, string | undefined];
@@ -245,7 +295,12 @@ async function playStep(step: ConversationStep, c: Conversation, context: PlayCo
   }
 }
 
-async function send(c: Conversation, context: PlayContext, event: TurnEvent, line: string): Promise<void> {
+async function send(
+  c: TestConversation,
+  context: PlayContext,
+  event: TurnEvent,
+  line: string,
+): Promise<void> {
   c.transcript.push(line);
   const output = await runInterceptorsThenTurn(context.interceptors ?? [], {
     state: c.state,
@@ -258,6 +313,7 @@ async function send(c: Conversation, context: PlayContext, event: TurnEvent, lin
     actions: context.actions,
     now: context.now,
     ...(context.logger ? { logger: context.logger } : {}),
+    ...(context.questions ? { questions: context.questions } : {}),
   });
   c.state = output.state;
   c.sinceInput = c.said.length;
@@ -281,7 +337,7 @@ function applyEffect(contact: Contact, effect: EngineEffect): void {
   if (effect.kind === 'remember') contact.attributes = { ...contact.attributes, ...effect.attributes };
 }
 
-function expectBot(c: Conversation, expected: string[], skip: boolean, exact: boolean): void {
+function expectBot(c: TestConversation, expected: string[], skip: boolean, exact: boolean): void {
   const unread = c.said.slice(c.cursor);
   for (const text of expected) {
     const fits = (m: OutboundMessage) =>
@@ -306,7 +362,7 @@ function expectBot(c: Conversation, expected: string[], skip: boolean, exact: bo
   }
 }
 
-function expectButtons(c: Conversation, expected: string[], include: boolean): void {
+function expectButtons(c: TestConversation, expected: string[], include: boolean): void {
   const last = c.said.at(-1);
   const labels = (last?.buttons ?? []).map((b) => b.label);
   if (include) {
@@ -325,7 +381,7 @@ function expectButtons(c: Conversation, expected: string[], include: boolean): v
   }
 }
 
-function findButton(c: Conversation, label: string): { label: string; payload: string } {
+function findButton(c: TestConversation, label: string): { label: string; payload: string } {
   const wanted = normalizeForMatching(label);
   // The newest message first; older ones make a stale press, which the engine must handle too.
   for (let i = c.said.length - 1; i >= 0; i--) {
@@ -343,7 +399,7 @@ function findButton(c: Conversation, label: string): { label: string; payload: s
 }
 
 function expectState(
-  c: Conversation,
+  c: TestConversation,
   expected: {
     flow?: string | null | undefined;
     step?: string | null | undefined;
@@ -390,7 +446,7 @@ function quoteList(items: string[]): string {
   return `[${items.join(', ')}]`;
 }
 
-function traceNote(c: Conversation): string {
+function traceNote(c: TestConversation): string {
   return c.trace.length > 0 ? ` (steps: ${c.trace.join(' → ')})` : '';
 }
 

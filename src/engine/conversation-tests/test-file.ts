@@ -6,10 +6,68 @@ import { readdir, readFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { isMap, isSeq, LineCounter, parseAllDocuments } from 'yaml';
 import { z } from 'zod';
+import type { MediaKind } from '../../model/index.js';
 
 const texts = z
   .union([z.string(), z.array(z.string()).min(1)])
   .transform((v) => (Array.isArray(v) ? v : [v]));
+
+/** What a customer may send besides text, in the words a marketer uses. */
+const MEDIA_WORDS: Record<string, MediaKind> = {
+  photo: 'image',
+  image: 'image',
+  picture: 'image',
+  foto: 'image',
+  bild: 'image',
+  voice: 'audio',
+  'voice note': 'audio',
+  'voice message': 'audio',
+  audio: 'audio',
+  sprachnachricht: 'audio',
+  video: 'video',
+  file: 'file',
+  document: 'file',
+  datei: 'file',
+  dokument: 'file',
+  sticker: 'sticker',
+  location: 'location',
+  standort: 'location',
+};
+const mediaKindSchema = z.string().transform((word, ctx) => {
+  const kind = MEDIA_WORDS[word.trim().toLowerCase()];
+  if (!kind) {
+    ctx.addIssue({ code: 'custom', message: `media is one of ${Object.keys(MEDIA_WORDS).join(', ')}` });
+    return z.NEVER;
+  }
+  return kind;
+});
+
+const UNIT_MS: Record<string, number> = {
+  minute: 60_000,
+  minuten: 60_000,
+  hour: 3_600_000,
+  stunde: 3_600_000,
+  stunden: 3_600_000,
+  day: 86_400_000,
+  tag: 86_400_000,
+  tage: 86_400_000,
+  week: 7 * 86_400_000,
+  woche: 7 * 86_400_000,
+  wochen: 7 * 86_400_000,
+};
+/** `30 minutes`, `2 hours`, `3 days`, `1 week` (also German: `2 Stunden`, `3 Tage`) → milliseconds. */
+const durationSchema = z.string().transform((text, ctx) => {
+  const match = /^\s*(\d+(?:[.,]\d+)?)\s*([a-zA-Z]+?)s?\s*$/.exec(text);
+  const unit = match ? UNIT_MS[match[2]!.toLowerCase()] : undefined;
+  if (!match || unit === undefined) {
+    ctx.addIssue({
+      code: 'custom',
+      message: 'wait looks like "30 minutes", "2 hours", "3 days" or "1 week"',
+    });
+    return z.NEVER;
+  }
+  return Number(match[1]!.replace(',', '.')) * unit;
+});
 
 export const conversationStepSchema = z.union([
   z.strictObject({ user: z.union([z.string(), z.number()]).transform(String) }),
@@ -17,6 +75,13 @@ export const conversationStepSchema = z.union([
   z.strictObject({ payload: z.string().min(1) }),
   z.strictObject({ start: z.union([z.literal(true), z.string().min(1)]) }),
   z.strictObject({ start_flow: z.string().regex(/^[a-z][a-z0-9_-]*(\.[a-z][a-z0-9_-]*)?$/) }),
+  z.strictObject({
+    media: z.union([
+      mediaKindSchema,
+      z.strictObject({ kind: mediaKindSchema, caption: z.string().min(1).optional() }),
+    ]),
+  }),
+  z.strictObject({ wait: durationSchema }),
   z.strictObject({ bot: texts, skip: z.boolean().optional() }),
   z.strictObject({ bot_exact: texts, skip: z.boolean().optional() }),
   z.strictObject({ buttons: z.array(z.string()) }),
@@ -47,6 +112,8 @@ export const conversationTestSchema = z.strictObject({
       displayName: z.string().optional(),
       username: z.string().optional(),
       tags: z.array(z.string()).optional(),
+      /** true: the contact has talked with us before (last visit a week ago); default: a first-time visitor. */
+      returning: z.boolean().optional(),
     })
     .optional(),
   channel: z.string().optional(),
@@ -174,6 +241,8 @@ const STEP_KEYS = [
   'payload',
   'start',
   'start_flow',
+  'media',
+  'wait',
   'bot',
   'bot_exact',
   'buttons',

@@ -27,6 +27,20 @@ function shorten(text: string, max: number): string {
   return text.length <= max ? text : `${text.slice(0, max - 1).trimEnd()}…`;
 }
 
+/**
+ * What a flow knows about the event it talks about. `event` is the variable the jump payloads set
+ * (`go:events.detail?event=<id>`, the announcement's `go:events.remind?event=<id>`), so a step that reads
+ * `{{vars.event}}` always means the event of the button that was pressed.
+ */
+function eventVars(event: NonNullable<Awaited<ReturnType<typeof findEvent>>>, locale: string) {
+  return {
+    event: event.id,
+    event_id: event.id,
+    event_title: eventTitle(event, locale),
+    event_start: formatEventStart(event.startsAt, event.timeZone, locale),
+  };
+}
+
 const eventArgs = z.strictObject({ event: z.string().trim().max(64) });
 
 const listArgs = z.strictObject({
@@ -87,11 +101,7 @@ export function createEventActions(deps: EventActionsDeps): ActionDefinition[] {
       if (!event) return { outcome: 'not_found' };
       return {
         outcome: 'shown',
-        vars: {
-          event_id: event.id,
-          event_title: eventTitle(event, context.locale),
-          event_start: formatEventStart(event.startsAt, event.timeZone, context.locale),
-        },
+        vars: eventVars(event, context.locale),
         messages: [eventDetailsMessage(event, context.locale, deps.links(event.id))],
       };
     },
@@ -105,7 +115,8 @@ export function createEventActions(deps: EventActionsDeps): ActionDefinition[] {
     async run(args, context): Promise<ActionResult> {
       const event = args.event ? await findEvent(db, args.event) : null;
       const { outcome } = await requestReminders(db, event, context.contact.id, context.now.getTime());
-      return { outcome, ...(event ? { vars: { event_id: event.id } } : {}) };
+      // The announcement's button comes straight here: the texts after it need this event's title too.
+      return { outcome, ...(event ? { vars: eventVars(event, context.locale) } : {}) };
     },
   };
 
@@ -117,7 +128,11 @@ export function createEventActions(deps: EventActionsDeps): ActionDefinition[] {
     async run(args, context): Promise<ActionResult> {
       if (!args.event) return { outcome: 'none' };
       const forgotten = await forgetReminders(db, args.event, context.contact.id, context.now.getTime());
-      return { outcome: forgotten ? 'cancelled' : 'none' };
+      const event = await findEvent(db, args.event);
+      return {
+        outcome: forgotten ? 'cancelled' : 'none',
+        ...(event ? { vars: eventVars(event, context.locale) } : {}),
+      };
     },
   };
 

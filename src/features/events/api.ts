@@ -3,8 +3,13 @@
  * counts, announcements to a topic's subscribers, and the public `GET /events/:id.ics`.
  */
 import express, { type Router } from 'express';
+import { isbot } from 'isbot';
+import type { Kysely } from 'kysely';
 import { z } from 'zod';
 import { ApiError, paginationSchema, parseInput, route } from '../../http/api-support.js';
+import { newId } from '../../store/ids.js';
+import type { CoreTables } from '../../store/schema.js';
+import { withInsightTables } from '../insights/tables.js';
 import { segmentSchema } from '../newsletter/broadcast-schema.js';
 import { createBroadcast, scheduleBroadcast } from '../newsletter/broadcasts.js';
 import type { NewsletterFeature } from '../newsletter/index.js';
@@ -219,7 +224,27 @@ export function createEventsApiRouter(deps: EventsApiDeps): Router {
 }
 
 /** `GET /events/:id.ics`, public: people open it from the chat to add the event to their calendar. */
-export function createEventsPublicRouter(deps: Pick<EventsApiDeps, 'db' | 'hostname' | 'icsUrl'>): Router {
+/** Counts a download for the dashboard; link-preview fetchers and crawlers are not people adding it. */
+async function countIcsDownload(
+  db: EventsDb,
+  eventId: string,
+  userAgent: string | undefined,
+  now: Date,
+): Promise<void> {
+  if (userAgent && isbot(userAgent)) return;
+  try {
+    await withInsightTables(db as unknown as Kysely<CoreTables>)
+      .insertInto('event_ics_downloads')
+      .values({ id: newId(now.getTime()), event_id: eventId, created_at: now.getTime() })
+      .execute();
+  } catch {
+    // A lost count must not cost the visitor the file.
+  }
+}
+
+export function createEventsPublicRouter(
+  deps: Pick<EventsApiDeps, 'db' | 'hostname' | 'icsUrl'> & { now?: () => Date },
+): Router {
   const router = express.Router();
   router.get(
     '/events/:file',
@@ -234,6 +259,7 @@ export function createEventsPublicRouter(deps: Pick<EventsApiDeps, 'db' | 'hostn
       const lang =
         typeof req.query.lang === 'string' && /^[a-z]{2}$/.test(req.query.lang) ? req.query.lang : 'de';
       const body = eventAsIcs(event, lang, { url: deps.icsUrl(event.id), hostname: deps.hostname });
+      await countIcsDownload(deps.db, event.id, req.headers['user-agent'], deps.now?.() ?? new Date());
       res
         .status(200)
         .type('text/calendar; charset=utf-8')

@@ -7,7 +7,12 @@ import { readdirSync } from 'node:fs';
 import { join, relative } from 'node:path';
 import { DateTime, Duration, IANAZone } from 'luxon';
 import { z } from 'zod';
-import { readYamlFileOrThrow, SourceError, type SourceProblem } from '../../yaml/validated-yaml.js';
+import {
+  parseYamlOrThrow,
+  readYamlFileOrThrow,
+  SourceError,
+  type SourceProblem,
+} from '../../yaml/validated-yaml.js';
 
 /** Short enough that `go:<flow>.<step>?event=<id>` fits Telegram's 64-byte callback data. */
 export const EVENT_ID = /^[a-z0-9][a-z0-9-]{0,23}$/;
@@ -168,16 +173,24 @@ export interface LoadedEventDefinition {
   file: string;
 }
 
-/** Reads every `*.yaml` in the events directory; throws a SourceError listing all problems. */
-export function loadEventDefinitions(eventsDir: string, flowsDir: string): LoadedEventDefinition[] {
+/**
+ * Reads every `*.yaml` in the events directory; throws a SourceError listing all problems. `drafts` (by file
+ * name) replace or add files without writing them: the console's workbench validates an edit this way.
+ */
+export function loadEventDefinitions(
+  eventsDir: string,
+  flowsDir: string,
+  drafts: ReadonlyMap<string, string> = new Map(),
+): LoadedEventDefinition[] {
   let files: string[];
   try {
-    files = readdirSync(eventsDir)
-      .filter((f) => f.endsWith('.yaml') || f.endsWith('.yml'))
-      .sort();
+    files = readdirSync(eventsDir);
   } catch {
-    return [];
+    files = [];
   }
+  files = [...new Set([...files, ...drafts.keys()])]
+    .filter((f) => !f.startsWith('.') && (f.endsWith('.yaml') || f.endsWith('.yml')))
+    .sort();
   const problems: SourceProblem[] = [];
   const loaded: LoadedEventDefinition[] = [];
   const seen = new Map<string, string>();
@@ -186,7 +199,11 @@ export function loadEventDefinitions(eventsDir: string, flowsDir: string): Loade
     const inFlows = relative(flowsDir, path);
     const file = inFlows.startsWith('..') ? path : inFlows;
     try {
-      const parsed = readYamlFileOrThrow(eventsFileSchema, path);
+      const draft = drafts.get(name);
+      const parsed =
+        draft === undefined
+          ? readYamlFileOrThrow(eventsFileSchema, path)
+          : parseYamlOrThrow(eventsFileSchema, draft, path);
       for (const definition of parsed.events) {
         const other = seen.get(definition.id);
         if (other) {

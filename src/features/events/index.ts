@@ -114,7 +114,12 @@ export function createEventsFeature(ctx: FeatureContext, options: EventsFeatureO
       remindStep: options.remindStep ?? 'events.remind',
       ...(newsletter ? { newsletter } : {}),
     }),
-    publicRouter: createEventsPublicRouter({ db, icsUrl, hostname: new URL(publicUrl).hostname }),
+    publicRouter: createEventsPublicRouter({
+      db,
+      icsUrl,
+      hostname: new URL(publicUrl).hostname,
+      now: ctx.now,
+    }),
     openApi: eventsOpenApi(),
     async start() {
       if (timer) return;

@@ -5,8 +5,10 @@
  * does not load leaves the current one answering.
  */
 import type { ActionDefinition } from '../../engine/actions.js';
+import { storeOutcomeLog, withOutcomeLog } from '../insights/outcome-log.js';
 import type { Feature, FeatureContext } from '../types.js';
 import { type FaqActionOptions, faqActions } from './actions.js';
+import { faqFeedbackAction } from './feedback-action.js';
 import { loadKnowledgeBase } from './kb-loader.js';
 import { buildMatcher, type MatcherConfig } from './matcher.js';
 import { createFaqRouter, faqOpenApi } from './routes.js';
@@ -37,10 +39,17 @@ export async function createFaqFeature(
   };
   let current = await build();
   // The registry keeps these definitions; each run goes to the actions of the knowledge base loaded last.
-  const actions: ActionDefinition[] = [...current.values()].map((action) => ({
-    ...action,
-    run: (args, ctx) => (current.get(action.name) ?? action).run(args, ctx),
-  }));
+  // Every outcome (answered, clarify, unknown; feedback yes/no) also goes to the dashboard's outcome log.
+  const outcomes = storeOutcomeLog(context.store, context.logger);
+  const actions: ActionDefinition[] = [
+    ...[...current.values()].map((action) =>
+      withOutcomeLog(
+        { ...action, run: (args, ctx) => (current.get(action.name) ?? action).run(args, ctx) },
+        outcomes,
+      ),
+    ),
+    withOutcomeLog(faqFeedbackAction(), outcomes) as ActionDefinition,
+  ];
   return {
     name: 'faq',
     actions,

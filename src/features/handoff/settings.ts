@@ -47,8 +47,33 @@ export const handoffSettingsSchema = z.strictObject({
     /** `{{when}}`: the next opening, formatted in the contact's locale. */
     next_opening: localized,
     already_waiting: localized,
+    /** Told when a person takes the conversation over; `{{name}}`: the agent's first name. */
+    agent_joined: localized.default({
+      de: '{{name}} aus dem Team ist jetzt für dich da.',
+      en: '{{name}} from the team is here for you now.',
+    }),
+    /** Told when the conversation goes back to the bot. */
+    bot_back: localized.default({
+      de: 'Du schreibst jetzt wieder mit dem Chat-Assistenten. Schreib „Mitarbeiter“, wenn du wieder jemanden aus dem Team brauchst.',
+      en: "You're chatting with the assistant again. Write “agent” whenever you need someone from the team.",
+    }),
   }),
+  /**
+   * Service levels: how long a queued customer may wait for a person (minutes), per reason; complaints are
+   * listed first in the queue and usually have the shorter target.
+   */
+  sla: z
+    .strictObject({
+      wait_minutes: z.number().positive().max(1440).default(10),
+      complaint_wait_minutes: z.number().positive().max(1440).default(5),
+    })
+    .default({ wait_minutes: 10, complaint_wait_minutes: 5 }),
 });
+
+/** The waiting-time target of a handoff with this reason, in milliseconds. */
+export function slaTargetMs(settings: Pick<HandoffSettings, 'sla'>, reason: string): number {
+  return (reason === 'complaint' ? settings.sla.complaint_wait_minutes : settings.sla.wait_minutes) * 60_000;
+}
 
 export type HandoffSettings = z.output<typeof handoffSettingsSchema>;
 export type Weekday = (typeof WEEKDAYS)[number];

@@ -5,13 +5,14 @@
 import express, { type Router } from 'express';
 import { z } from 'zod';
 import { ApiError, parseInput, route } from '../../http/api-support.js';
+import { CSV_BOM, csvRow } from '../../http/csv.js';
 import type { Logger } from '../../logger.js';
 import type { Store } from '../../store/database.js';
 import { newId } from '../../store/ids.js';
 import { findCode, normalizeCode } from './codes.js';
 import { conversionInputSchema, recordConversion } from './conversions.js';
 import { couponCodeSchema, POOL_NAME, type ReferralProgram } from './program-schema.js';
-import { buildLeaderboard, buildReport, countsForCodes, shortenName } from './report.js';
+import { buildLeaderboard, buildReport, countsForCodes, type ReportRow, shortenName } from './report.js';
 import { countFreeCoupons, fulfillPendingRewards } from './rewards.js';
 import type { ReferralTables } from './tables.js';
 
@@ -33,9 +34,11 @@ const instant = z
   .transform((v) => new Date(v));
 
 export const reportQuerySchema = z.object({
-  group_by: z.enum(['referrer', 'campaign', 'channel', 'country']).default('campaign'),
+  group_by: z.enum(['referrer', 'campaign', 'channel', 'country', 'region']).default('campaign'),
   from: instant.optional(),
   to: instant.optional(),
+  /** csv = the rows as a spreadsheet download (one value column per currency). */
+  format: z.enum(['json', 'csv'], { message: 'format is json or csv' }).default('json'),
 });
 
 export const leaderboardQuerySchema = z.object({
@@ -101,6 +104,17 @@ export function createReferralApiRouter(deps: ApiRouteDeps): Router {
           value: {} as Record<string, number>,
         },
       );
+      if (query.format === 'csv') {
+        res
+          .status(200)
+          .type('text/csv; charset=utf-8')
+          .setHeader(
+            'Content-Disposition',
+            `attachment; filename="referrals-${query.group_by}-${from.toISOString().slice(0, 10)}.csv"`,
+          )
+          .send(reportAsCsv(rows));
+        return;
+      }
       res.json({ group_by: query.group_by, from: from.toISOString(), to: to.toISOString(), rows, totals });
     }),
   );
@@ -238,6 +252,36 @@ export function createReferralApiRouter(deps: ApiRouteDeps): Router {
   );
 
   return router;
+}
+
+/** The report's rows as CSV: the same numbers as the JSON rows, one `value_<currency>` column per currency. */
+export function reportAsCsv(rows: readonly ReportRow[]): string {
+  const currencies = [...new Set(rows.flatMap((r) => Object.keys(r.value)))].sort();
+  const header = [
+    'key',
+    'label',
+    'clicks',
+    'unique_clicks',
+    'bot_clicks',
+    'new_contacts',
+    'existing_contacts',
+    'conversions',
+    ...currencies.map((c) => `value_${c}`),
+  ];
+  const lines = rows.map((r) =>
+    csvRow([
+      r.key,
+      r.label ?? '',
+      r.clicks,
+      r.unique_clicks,
+      r.bot_clicks,
+      r.new_contacts,
+      r.existing_contacts,
+      r.conversions,
+      ...currencies.map((c) => r.value[c] ?? 0),
+    ]),
+  );
+  return `${CSV_BOM}${csvRow(header)}${lines.join('')}`;
 }
 
 /** Adds codes the pool does not have yet, in one transaction; returns how many were new. */

@@ -16,6 +16,7 @@ export interface ClickFacts {
   ipHash: string;
   visitorId: string | null;
   country: string | null;
+  region?: string | null;
   referer: string | null;
   agentClass: AgentClass;
 }
@@ -56,6 +57,28 @@ export function countryOf(
     const match = /^[A-Za-z]{2,3}(?:[-_][A-Za-z]{4})?[-_]([A-Za-z]{2})$/.exec(tag);
     if (match?.[1]) return match[1].toUpperCase();
   }
+  return null;
+}
+
+const SUBDIVISION = /^[A-Z0-9]{1,3}$/;
+
+/**
+ * The visitor's region as an ISO 3166-2 code (`DE-BY`), from the trusted geo header a proxy/CDN sets
+ * (Cloudflare `cf-region-code`, CloudFront `cloudfront-viewer-country-region`). A bare subdivision (`BY`)
+ * is prefixed with the country; anything else is ignored. Null without a configured header.
+ */
+export function regionOf(
+  headers: Record<string, string | string[] | undefined>,
+  country: string | null,
+  regionHeader?: string,
+): string | null {
+  if (!regionHeader) return null;
+  const raw = headers[regionHeader.toLowerCase()];
+  const value = (Array.isArray(raw) ? raw[0] : raw)?.trim().toUpperCase();
+  if (!value) return null;
+  const full = /^([A-Z]{2})-([A-Z0-9]{1,3})$/.exec(value);
+  if (full?.[1] && full[2]) return country && full[1] !== country ? null : `${full[1]}-${full[2]}`;
+  if (country && SUBDIVISION.test(value)) return `${country}-${value}`;
   return null;
 }
 
@@ -134,6 +157,7 @@ async function recordClickRows(
       visitor_hash: facts.ipHash,
       day,
       country: facts.country,
+      region: facts.region ?? null,
       referer: facts.referer,
       agent_class: facts.agentClass,
       is_bot: bot ? 1 : 0,

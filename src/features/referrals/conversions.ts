@@ -114,6 +114,7 @@ export async function recordConversion(
 
   let codeId: string | null = null;
   let country: string | null = null;
+  let region: string | null = null;
   let contactId: string | null = null;
   if (input.code) {
     const normalized = normalizeCode(input.code.replace(/^ref_/i, ''));
@@ -124,7 +125,7 @@ export async function recordConversion(
   if (input.visitor_id) {
     const click = await db
       .selectFrom('referral_clicks')
-      .select(['code_id', 'country'])
+      .select(['code_id', 'country', 'region'])
       .where('visitor_id', '=', input.visitor_id)
       .where('is_bot', '=', 0)
       .orderBy('created_at', 'desc')
@@ -133,6 +134,7 @@ export async function recordConversion(
     if (!click) throw new ApiError(404, 'unknown visitor_id: no click of this visitor was recorded');
     codeId ??= click.code_id;
     country = click.country;
+    region = click.region;
   }
   if (input.contact_id) {
     const contact = await db
@@ -164,6 +166,7 @@ export async function recordConversion(
     visitor_id: input.visitor_id ?? null,
     contact_id: contactId,
     country,
+    region,
     value_minor: input.value === undefined ? null : Math.round(input.value * 100),
     currency: input.currency ?? null,
     request_hash: hash,

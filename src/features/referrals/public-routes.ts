@@ -10,7 +10,14 @@ import type { Config } from '../../config.js';
 import { ApiError, parseInput, route } from '../../http/api-support.js';
 import type { Logger } from '../../logger.js';
 import type { Store } from '../../store/database.js';
-import { classifyAgent, cleanReferer, countryOf, hashVisitorAddress, recordClick } from './clicks.js';
+import {
+  classifyAgent,
+  cleanReferer,
+  countryOf,
+  hashVisitorAddress,
+  recordClick,
+  regionOf,
+} from './clicks.js';
 import { findCode, normalizeCode } from './codes.js';
 import { conversionInputSchema, recordConversion, verifyBodySignature } from './conversions.js';
 import { buildLandingUrl, publicBase } from './links.js';
@@ -140,6 +147,7 @@ export function createReferralPublicRouter(deps: PublicRouteDeps): Router {
           path: '/',
         });
       }
+      const country = countryOf(req.headers, deps.config.GEO_COUNTRY_HEADER);
       try {
         await recordClick(
           deps.store.db.withTables<ReferralTables>(),
@@ -148,7 +156,8 @@ export function createReferralPublicRouter(deps: PublicRouteDeps): Router {
             // req.ip honours the app's `trust proxy` setting (the client address behind one reverse proxy).
             ipHash: hashVisitorAddress(salt, req.ip ?? req.socket.remoteAddress ?? 'unknown'),
             visitorId,
-            country: countryOf(req.headers, deps.config.GEO_COUNTRY_HEADER),
+            country,
+            region: regionOf(req.headers, country, deps.config.GEO_REGION_HEADER),
             referer: cleanReferer(req.headers.referer),
             agentClass,
           },

@@ -10,7 +10,7 @@ import type { ReferralCodesTable, ReferralTables } from './tables.js';
 
 type Db = Kysely<CoreTables & ReferralTables>;
 
-export type ReportGrouping = 'referrer' | 'campaign' | 'channel' | 'country';
+export type ReportGrouping = 'referrer' | 'campaign' | 'channel' | 'country' | 'region';
 
 export interface ReportRow {
   key: string;
@@ -55,6 +55,8 @@ const KEY_COLUMNS: Record<
   channel: { clicks: 'referrer_channel', attributions: 'referrer_channel', conversions: 'referrer_channel' },
   // Attributions happen inside a messenger, which tells no country.
   country: { clicks: 'country', attributions: null, conversions: 'country' },
+  // ISO 3166-2 (DE-BY) from GEO_REGION_HEADER; like the country, unknown for attributions.
+  region: { clicks: 'region', attributions: null, conversions: 'region' },
 };
 
 const emptyRow = (key: string): ReportRow => ({

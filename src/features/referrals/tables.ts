@@ -26,6 +26,8 @@ export type ReferralClicksTable = {
   /** UTC day (yyyy-mm-dd) the click happened on, for once-per-day counting. */
   day: string;
   country: string | null;
+  /** ISO 3166-2 subdivision (e.g. DE-BY) from GEO_REGION_HEADER; null when the proxy does not say. */
+  region: string | null;
   referer: string | null;
   /** bot | mobile | tablet | desktop | unknown */
   agent_class: string;
@@ -94,6 +96,8 @@ export type ReferralConversionsTable = {
   visitor_id: string | null;
   contact_id: string | null;
   country: string | null;
+  /** Copied from the visitor's click, like the country. */
+  region: string | null;
   /** Order value in minor units (cents), so sums are exact. */
   value_minor: number | null;
   currency: string | null;

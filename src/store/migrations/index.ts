@@ -1,11 +1,13 @@
 /**
  * Every migration, in order. Names sort by their number; features add theirs in their own number range
  * (core 0001–0099, channels 0100–0199, faq 0200–, events 0300–, newsletter 0400–, referrals 0500–,
- * crm 0600–, handoff/console 0700–).
+ * crm 0600–, handoff/console 0700–, insights/privacy 0800–, outbox 0900–, inbox/dead letters 1000–,
+ * workbench 1100–, console inbox 1200–, engine/conversations 1300–).
  */
 import type { Migration } from 'kysely';
 import * as core from './0001-core.js';
 import * as runtime from './0050-runtime.js';
+import * as deadLetters from './0080-dead-letters.js';
 import * as webchat from './0100-webchat.js';
 import * as faq from './0200-faq.js';
 import * as events from './0300-events.js';
@@ -13,10 +15,17 @@ import * as newsletter from './0400-newsletter.js';
 import * as referrals from './0500-referrals.js';
 import * as crm from './0600-crm.js';
 import * as handoffConsole from './0700-handoff-console.js';
+import * as inboxMedia from './0710-inbox-media.js';
+import * as insights from './0800-insights.js';
+import * as outboxPacing from './0900-outbox-pacing.js';
+import * as storeHealth from './0950-store-health.js';
+import * as workbench from './1100-workbench.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
   '0050-runtime': runtime,
+  '0950-store-health': storeHealth,
+  '0080-dead-letters': deadLetters,
   '0100-webchat': webchat,
   '0200-faq': faq,
   '0300-events': events,
@@ -24,4 +33,8 @@ export const migrations: Record<string, Migration> = {
   '0500-referrals': referrals,
   '0600-crm': crm,
   '0700-handoff-console': handoffConsole,
+  '0710-inbox-media': inboxMedia,
+  '0800-insights': insights,
+  '0900-outbox-pacing': outboxPacing,
+  '1100-workbench': workbench,
 };

@@ -1,5 +1,5 @@
 /** Contacts: created or refreshed from what a platform tells us, and changed by engine effects. */
-import type { Kysely, Updateable } from 'kysely';
+import { type Kysely, sql } from 'kysely';
 import type { Contact, InboundMessage, Variables } from '../../model/index.js';
 import { newId } from '../ids.js';
 import { toJson } from '../json.js';
@@ -32,8 +32,11 @@ export async function findContactByChannelId(
 }
 
 /**
- * Creates the contact of an inbound message or refreshes what the platform told us about them.
- * Safe under parallel delivery: the insert yields to a concurrent one on the (channel, id) constraint.
+ * Creates the contact of an inbound message or refreshes what the platform told us about them, in ONE
+ * statement (insert … on conflict do update … returning): atomic under parallel delivery on both dialects.
+ * A profile field the platform left out or sent empty keeps its stored value; the platform's locale never
+ * overrides a language the person chose; the last inbound time never moves backwards (events arrive out
+ * of order).
  */
 export async function upsertContactFromInbound(
   db: Db,
@@ -43,7 +46,10 @@ export async function upsertContactFromInbound(
 ): Promise<Contact> {
   const profile = message.profile ?? {};
   const inboundAt = Math.min(message.receivedAt.getTime(), now.getTime());
-  await db
+  const keepUnlessGiven = (column: 'display_name' | 'first_name' | 'last_name' | 'username' | 'phone') =>
+    sql<string | null>`coalesce(nullif(excluded.${sql.ref(column)}, ''), contacts.${sql.ref(column)})`;
+  const localeChosen = sql<boolean>`contacts.attributes like ${`%"${LOCALE_CHOSEN_ATTRIBUTE}":true%`}`;
+  const row = await db
     .insertInto('contacts')
     .values({
       id: newId(now.getTime()),
@@ -61,35 +67,26 @@ export async function upsertContactFromInbound(
       created_at: now.getTime(),
       last_inbound_at: inboundAt,
     })
-    .onConflict((oc) => oc.columns(['channel', 'channel_contact_id']).doNothing())
-    .execute();
-
-  const existing = await findContactByChannelId(db, message.channel, message.contactNativeId);
-  if (!existing) throw new Error(`contact ${message.channel} could not be created`);
-
-  const changes: Updateable<CoreTables['contacts']> = {};
-  const refresh = (
-    column: 'display_name' | 'first_name' | 'last_name' | 'username' | 'phone',
-    value?: string,
-  ) => {
-    if (value !== undefined && value !== '') changes[column] = value;
-  };
-  refresh('display_name', profile.displayName);
-  refresh('first_name', profile.firstName);
-  refresh('last_name', profile.lastName);
-  refresh('username', profile.username);
-  refresh('phone', profile.phone);
-  if (message.replyAddress) changes.reply_address = toJson(message.replyAddress);
-  if (profile.locale && existing.attributes[LOCALE_CHOSEN_ATTRIBUTE] !== true) {
-    changes.locale = resolveSupportedLocale(profile.locale, policy);
-  }
-  // Events may arrive out of order; the last inbound time never moves backwards.
-  const lastInbound = Math.max(existing.lastInboundAt?.getTime() ?? 0, inboundAt);
-  changes.last_inbound_at = lastInbound;
-  await db.updateTable('contacts').set(changes).where('id', '=', existing.id).execute();
-  const refreshed = await getContact(db, existing.id);
-  if (!refreshed) throw new Error('contact vanished while being updated');
-  return refreshed;
+    .onConflict((oc) =>
+      oc.columns(['channel', 'channel_contact_id']).doUpdateSet({
+        display_name: keepUnlessGiven('display_name'),
+        first_name: keepUnlessGiven('first_name'),
+        last_name: keepUnlessGiven('last_name'),
+        username: keepUnlessGiven('username'),
+        phone: keepUnlessGiven('phone'),
+        reply_address: sql<string | null>`coalesce(excluded.reply_address, contacts.reply_address)`,
+        locale: profile.locale
+          ? sql<string>`case when ${localeChosen} then contacts.locale else excluded.locale end`
+          : sql<string>`contacts.locale`,
+        last_inbound_at: sql<number>`case when contacts.last_inbound_at is null
+          or contacts.last_inbound_at < excluded.last_inbound_at
+          then excluded.last_inbound_at else contacts.last_inbound_at end`,
+      }),
+    )
+    .returningAll()
+    .executeTakeFirst();
+  if (!row) throw new Error(`contact ${message.channel} could not be created`);
+  return contactFromRow(row);
 }
 
 /** Reads a contact, locking its row on PostgreSQL so read-modify-write of tags/attributes does not lose updates. */

@@ -32,7 +32,7 @@ export async function findConversationOfContact(db: Db, contactId: string): Prom
 export async function getOrCreateConversation(db: Db, contact: Contact, now: Date): Promise<Conversation> {
   const found = await findConversationOfContact(db, contact.id);
   if (found) return found;
-  await db
+  const inserted = await db
     .insertInto('conversations')
     .values({
       id: newId(now.getTime()),
@@ -45,9 +45,11 @@ export async function getOrCreateConversation(db: Db, contact: Contact, now: Dat
       created_at: now.getTime(),
       updated_at: now.getTime(),
     })
-    // A parallel delivery for the same contact may have created it a moment ago.
+    // A parallel delivery for the same contact may have created it a moment ago: then read that one.
     .onConflict((oc) => oc.column('contact_id').doNothing())
-    .execute();
+    .returningAll()
+    .executeTakeFirst();
+  if (inserted) return conversationFromRow(inserted);
   const created = await findConversationOfContact(db, contact.id);
   if (!created) throw new Error('conversation could not be created');
   return created;

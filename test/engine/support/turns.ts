@@ -58,8 +58,13 @@ export class Chat {
   ) {}
 
   async send(event: TurnEvent | string): Promise<TurnOutput> {
+    return this.sendAt(event, this.overrides.now ?? NOW);
+  }
+
+  /** Sends at a given time (visits, reminders). */
+  async sendAt(event: TurnEvent | string, now: Date): Promise<TurnOutput> {
     const e: TurnEvent = typeof event === 'string' ? { kind: 'message', text: event } : event;
-    this.last = await runTurn(turnInput(this.flows, e, { ...this.overrides, state: this.state }));
+    this.last = await runTurn(turnInput(this.flows, e, { ...this.overrides, state: this.state, now }));
     this.state = this.last.state;
     return this.last;
   }

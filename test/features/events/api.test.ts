@@ -257,6 +257,7 @@ describe.each(dialectsUnderTest)('events API on %s', (dialect) => {
       actionContext({ ...contact, locale: 'en' }, clock.now()),
     );
     expect(shown.vars).toEqual({
+      event: 'brew-class-2027-02',
       event_id: 'brew-class-2027-02',
       event_title: 'Online brewing class “Mastering pour-over”',
       event_start: 'Thu, February 4, 2027, 6:30 PM',

@@ -28,3 +28,21 @@ export async function api(method, path, body) {
   if (!response.ok) throw new ApiError(response.status, data.error || response.statusText, data);
   return data;
 }
+
+/** Sends a file's bytes as the request body (POST), its name in X-File-Name; answers like api(). */
+export async function upload(path, file) {
+  const response = await fetch(`/console/api${path}`, {
+    method: 'POST',
+    headers: {
+      Accept: 'application/json',
+      'Content-Type': file.type || 'application/octet-stream',
+      'X-File-Name': encodeURIComponent(file.name || 'file'),
+      'X-CSRF-Token': csrfToken,
+    },
+    credentials: 'same-origin',
+    body: file,
+  });
+  const data = await response.json().catch(() => ({}));
+  if (!response.ok) throw new ApiError(response.status, data.error || response.statusText, data);
+  return data;
+}

@@ -2,6 +2,7 @@
 export const TEXTS = {
   de: {
     appName: 'Plausch Console',
+    loading: 'Wird geladen…',
     skipToConversation: 'Zum Gespräch springen',
     signInTitle: 'Anmelden',
     email: 'E-Mail-Adresse',
@@ -130,9 +131,32 @@ export const TEXTS = {
     sysClosed: '{name} hat abgeschlossen',
     sysReturned: '{name} hat an den Bot zurückgegeben',
     sysStartFlow: 'Bot übernimmt: {flow}',
+    complaintMark: 'Beschwerde – zuerst',
+    slaLeft: 'Ziel: noch {t}',
+    slaOver: 'Ziel überschritten seit {t}',
+    slaBreaches: 'Ziel überschritten',
+    slaBreachesTotal: '{n} über dem Wartezeit-Ziel',
+    attach: 'Bild oder PDF anhängen',
+    attached: 'Angehängt: {name}',
+    removeAttachment: 'Anhang entfernen',
+    uploading: 'Wird hochgeladen…',
+    customerImage: 'Foto vom Kunden',
+    customerFile: 'Datei vom Kunden öffnen',
+    voiceNote: 'Sprachnachricht',
+    location: 'Standort',
+    openMap: 'Auf der Karte öffnen',
+    mediaUnavailable: 'Datei nicht abrufbar',
+    sysAgentJoined: 'Dem Kunden gesagt: {name} ist jetzt da',
+    sysBotBack: 'Dem Kunden gesagt: zurück beim Bot',
+    newWaiting: 'Neues wartendes Gespräch: {name}',
+    newReply: 'Neue Nachricht von {name}',
+    notifyOn: 'Benachrichtigungen einschalten',
+    unread: 'ungelesen',
+    autoNotice: 'Automatischer Hinweis an den Kunden',
   },
   en: {
     appName: 'Plausch Console',
+    loading: 'Loading…',
     skipToConversation: 'Skip to conversation',
     signInTitle: 'Sign in',
     email: 'E-mail address',
@@ -259,6 +283,28 @@ export const TEXTS = {
     sysClosed: '{name} closed the conversation',
     sysReturned: '{name} returned it to the bot',
     sysStartFlow: 'Bot takes over: {flow}',
+    complaintMark: 'Complaint – first',
+    slaLeft: 'target: {t} left',
+    slaOver: 'target missed by {t}',
+    slaBreaches: 'Target missed',
+    slaBreachesTotal: '{n} over the waiting-time target',
+    attach: 'Attach an image or PDF',
+    attached: 'Attached: {name}',
+    removeAttachment: 'Remove attachment',
+    uploading: 'Uploading…',
+    customerImage: 'Photo from the customer',
+    customerFile: 'Open the customer’s file',
+    voiceNote: 'Voice message',
+    location: 'Location',
+    openMap: 'Open on the map',
+    mediaUnavailable: 'File not available',
+    sysAgentJoined: 'Customer told: {name} is here now',
+    sysBotBack: 'Customer told: back with the bot',
+    newWaiting: 'New waiting conversation: {name}',
+    newReply: 'New message from {name}',
+    notifyOn: 'Turn on notifications',
+    unread: 'unread',
+    autoNotice: 'Automatic notice to the customer',
   },
 };
 
@@ -274,6 +320,8 @@ export function setLocale(locale) {
   current = TEXTS[locale] ? locale : 'de';
   localStorage.setItem('plausch.console.locale', current);
   document.documentElement.lang = current;
+  // Static texts of index.html (the skip link) follow the language too.
+  for (const el of document.querySelectorAll('[data-i18n]')) el.textContent = t(el.dataset.i18n);
 }
 
 export function locale() {

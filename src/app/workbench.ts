@@ -1,0 +1,66 @@
+/**
+ * Wires the console's flow workbench: versions in git or the store (WORKBENCH_VERSIONS), the simulator over
+ * the offline catalog, the service and its console API router.
+ */
+import type { Router } from 'express';
+import type { Config } from '../config.js';
+import { workbenchRoutes } from '../console/api/workbench-routes.js';
+import type { ActionRegistry } from '../engine/actions.js';
+import { StoreUnansweredQuestionLog } from '../features/faq/unanswered-store.js';
+import type { Feature } from '../features/types.js';
+import { WorkbenchSimulator } from '../features/workbench/simulator.js';
+import {
+  GitVersionHistory,
+  StoreVersionHistory,
+  type VersionHistory,
+} from '../features/workbench/versions.js';
+import { Workbench } from '../features/workbench/workbench.js';
+import type { FlowRepository } from '../flows/repository.js';
+import type { Logger } from '../logger.js';
+import type { Store } from '../store/database.js';
+
+export interface WorkbenchWiring {
+  router: Router;
+  workbench: Workbench;
+  close(): Promise<void>;
+}
+
+export async function createWorkbenchWiring(deps: {
+  config: Config;
+  store: Store;
+  flows: FlowRepository;
+  actions: ActionRegistry;
+  features: readonly Feature[];
+  logger: Logger;
+  now: () => Date;
+}): Promise<WorkbenchWiring> {
+  const logger = deps.logger.child({ part: 'workbench' });
+  const flowsDir = deps.config.FLOWS_DIR;
+  const mode = deps.config.WORKBENCH_VERSIONS;
+  const inGit = mode !== 'store' && (await GitVersionHistory.detect(flowsDir));
+  if (mode === 'git' && !inGit)
+    throw new Error(
+      `WORKBENCH_VERSIONS=git but FLOWS_DIR (${flowsDir}) is not inside a git checkout (or git is missing)`,
+    );
+  const history: VersionHistory = inGit
+    ? new GitVersionHistory(flowsDir)
+    : new StoreVersionHistory(deps.store, deps.now);
+  const simulator = new WorkbenchSimulator({ flowsDir, now: deps.now });
+  const workbench = new Workbench({
+    flowsDir,
+    flows: deps.flows,
+    actions: deps.actions,
+    features: deps.features,
+    history,
+    simulator,
+    logger,
+  });
+  const router = workbenchRoutes({
+    workbench,
+    simulator,
+    unanswered: new StoreUnansweredQuestionLog(deps.store),
+    locales: () => deps.flows.current().settings.locales,
+    logger,
+  });
+  return { router, workbench, close: () => simulator.close() };
+}
