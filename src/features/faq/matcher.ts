@@ -33,7 +33,7 @@ export interface MatcherConfig {
 
 export const DEFAULT_MATCHER_CONFIG: MatcherConfig = {
   threshold: 0.3,
-  ambiguityMargin: 0.08,
+  ambiguityMargin: 0.06,
   maxCandidates: 3,
 };
 
