@@ -389,7 +389,8 @@ describe('WhatsApp Cloud sending', () => {
       maxTextLength: 4096,
       customerServiceWindowHours: 24,
     });
-    expect(adapter.pacing).toEqual({ overallPerSecond: 80, perChatIntervalMs: 1000 });
+    // WhatsApp Cloud's 80 messages per second count the customer's messages too (docs/performance.md).
+    expect(adapter.pacing).toEqual({ overallPerSecond: 80, perChatIntervalMs: 1000, countsInbound: true });
     expect(adapter.deepLink?.('REF 7KQ2')).toBe('https://wa.me/4915123456789?text=REF%207KQ2');
   });
 });
