@@ -2,7 +2,8 @@
  * Fault injection: `kill -9` of a real `plausch serve` process, several times, while Telegram and WhatsApp
  * Cloud webhooks arrive (redelivered until acknowledged) and while a broadcast drains. Afterwards nothing
  * is lost, every chat's replies are in order, every broadcast recipient is reached, and the duplicates a
- * crash between the platform's accept and our commit can cause are counted: at most one per kill.
+ * crash between the platform's accept and our commit can cause are counted: at most one per kill and
+ * channel, since each channel has one send in flight (one per kill overall is not met with two channels).
  */
 import { appendFileSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
@@ -53,7 +54,7 @@ describe.each(dialectsUnderTest)('kill -9 under traffic on %s', (dialect) => {
     handle = undefined;
   });
 
-  it('loses no event, keeps per-chat order, reaches every recipient, ≤ 1 duplicate per kill', async () => {
+  it('loses no event, keeps per-chat order, reaches every recipient, ≤ 1 duplicate per kill and channel (one send in flight per channel)', async () => {
     handle = await createTestDatabase(dialect);
     const store = await handle.open();
     const telegram = await FakeTelegramBotApi.start();
