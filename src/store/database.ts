@@ -124,7 +124,10 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
   return {
     db,
     dialect: 'postgres',
-    description: redactUrl(url),
+    // The schema is part of where the data lives (several Plausch databases may share one PostgreSQL database).
+    description: options.postgresSchema
+      ? `${redactUrl(url)} (schema ${options.postgresSchema})`
+      : redactUrl(url),
     pgPool: pool,
     writeNow: async (query) => {
       const result = await fastLane.query(query.sql, query.parameters as unknown[]);

@@ -25,7 +25,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationReport> {
     allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result: MigrationResultSet = await migrator.migrateToLatest();
+  const result = await migrateRetryingForeignSchemaRaces(migrator, schema);
   if (result.error) {
     const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
     const cause = result.error instanceof Error ? result.error.message : String(result.error);
@@ -34,4 +34,30 @@ export async function migrateToLatest(store: Store): Promise<MigrationReport> {
   return {
     applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
   };
+}
+
+/**
+ * Kysely's migrator introspects every schema of the database to find its bookkeeping tables. When another
+ * schema (another deployment's, or another test's) is dropped at that moment, PostgreSQL fails the whole
+ * introspection query with "schema … does not exist" / "relation … does not exist" although nothing of ours is
+ * missing. Such a failure happens before any migration ran (the migrations run in one transaction), so running
+ * again is safe; an error naming our own schema is real and is not retried.
+ */
+async function migrateRetryingForeignSchemaRaces(
+  migrator: Migrator,
+  ownSchema: string | undefined,
+): Promise<MigrationResultSet> {
+  for (let attempt = 1; ; attempt += 1) {
+    const result = await migrator.migrateToLatest();
+    if (!result.error || attempt >= 5 || !isForeignSchemaRace(result.error, ownSchema)) return result;
+    await new Promise((resolve) => setTimeout(resolve, 20 * attempt));
+  }
+}
+
+export function isForeignSchemaRace(error: unknown, ownSchema: string | undefined): boolean {
+  if (!ownSchema || typeof error !== 'object' || error === null) return false;
+  const { code, message } = error as { code?: unknown; message?: unknown };
+  if (code !== '3F000' && code !== '42P01') return false;
+  const named = typeof message === 'string' ? /"([^".]+)(?:\.[^"]*)?"/.exec(message)?.[1] : undefined;
+  return named !== undefined && named !== ownSchema;
 }

@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from 'vitest';
-import { migrateToLatest } from '../../src/store/migrate.js';
+import { isForeignSchemaRace, migrateToLatest } from '../../src/store/migrate.js';
 import {
   createTestDatabase,
   dialectsUnderTest,
@@ -39,5 +39,30 @@ describe.each(dialectsUnderTest)('migrations on %s', (dialect) => {
       .execute();
     const row = await store.db.selectFrom('contacts').selectAll().executeTakeFirstOrThrow();
     expect(row.created_at).toBe(1);
+  });
+});
+
+describe('retrying a migration that lost a race with another schema being dropped', () => {
+  const pgError = (code: string, message: string) => Object.assign(new Error(message), { code });
+
+  it('retries when the missing schema or relation belongs to someone else', () => {
+    expect(isForeignSchemaRace(pgError('3F000', 'schema "t_e2b9f857d695" does not exist'), 't_mine')).toBe(
+      true,
+    );
+    expect(
+      isForeignSchemaRace(
+        pgError('42P01', 'relation "t_43bb8e2ea697.inbound_events" does not exist'),
+        't_mine',
+      ),
+    ).toBe(true);
+  });
+
+  it('does not retry errors about our own schema, other errors, or SQLite', () => {
+    expect(isForeignSchemaRace(pgError('3F000', 'schema "t_mine" does not exist'), 't_mine')).toBe(false);
+    expect(isForeignSchemaRace(pgError('42P01', 'relation "t_mine.contacts" does not exist'), 't_mine')).toBe(
+      false,
+    );
+    expect(isForeignSchemaRace(pgError('23505', 'duplicate key value'), 't_mine')).toBe(false);
+    expect(isForeignSchemaRace(pgError('3F000', 'schema "t_x" does not exist'), undefined)).toBe(false);
   });
 });
