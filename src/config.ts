@@ -235,6 +235,11 @@ export const configSchema = z.object({
     z.enum(['SingleTenant', 'MultiTenant', 'UserAssignedMSI']).optional(),
   ),
   MICROSOFT_APP_TENANT_ID: optionalString,
+  /**
+   * Exact origins (http://127.0.0.1:3978) an activity's serviceUrl may name although they are not public
+   * addresses: for the Bot Framework Emulator and test connectors only; a configuration error in production.
+   */
+  BOTFRAMEWORK_ALLOWED_SERVICE_URLS: commaList,
 
   // --- Web chat widget
   WEBCHAT_ENABLED: flag(true),
@@ -362,6 +367,18 @@ function crossCheck(config: z.infer<typeof configSchema>): string[] {
     problems.push(
       'MICROSOFT_APP_ID: required in production when BOTFRAMEWORK_ENABLED=true (without it anyone could post activities)',
     );
+  }
+  if (config.NODE_ENV === 'production' && config.BOTFRAMEWORK_ALLOWED_SERVICE_URLS.length > 0) {
+    problems.push(
+      'BOTFRAMEWORK_ALLOWED_SERVICE_URLS: not allowed in production (replies must only go to public Bot Framework connectors)',
+    );
+  }
+  for (const entry of config.BOTFRAMEWORK_ALLOWED_SERVICE_URLS) {
+    if (!/^https?:\/\/[^/]+\/?$/.test(entry)) {
+      problems.push(
+        `BOTFRAMEWORK_ALLOWED_SERVICE_URLS: "${entry}" is not an origin like http://127.0.0.1:3978`,
+      );
+    }
   }
   if ((config.ADMIN_EMAIL && !config.ADMIN_PASSWORD) || (!config.ADMIN_EMAIL && config.ADMIN_PASSWORD)) {
     problems.push('ADMIN_EMAIL and ADMIN_PASSWORD: set both or neither');

@@ -32,9 +32,14 @@ describe('loadConfig', () => {
 
   it('requires PUBLIC_URL in production and both admin variables together', () => {
     expect(() => loadConfig({ NODE_ENV: 'production' })).toThrow(/PUBLIC_URL: required in production/);
-    expect(loadConfig({ NODE_ENV: 'production', PUBLIC_URL: 'https://chat.example' }).PUBLIC_URL).toBe(
-      'https://chat.example',
-    );
+    // ERASURE_HASH_KEY is required in production too (added with GDPR erasure).
+    expect(
+      loadConfig({
+        NODE_ENV: 'production',
+        PUBLIC_URL: 'https://chat.example',
+        ERASURE_HASH_KEY: 'k'.repeat(40),
+      }).PUBLIC_URL,
+    ).toBe('https://chat.example');
     expect(() => loadConfig({ ADMIN_EMAIL: 'a@b.de' })).toThrow(/ADMIN_EMAIL and ADMIN_PASSWORD/);
   });
 

@@ -17,6 +17,7 @@ import { z } from 'zod';
 import type { Config } from '../../config.js';
 import { type Logger, maskContactId } from '../../logger.js';
 import type { ChannelCapabilities, OutboundMessage } from '../../model/index.js';
+import type { LookupAll } from '../../net/address-guard.js';
 import { writeJson } from '../meta/verify-handshake.js';
 import {
   type ChannelAdapter,
@@ -32,6 +33,7 @@ import {
 import { toBotFrameworkSendError } from './errors.js';
 import { activitySchema, normalizeActivity } from './inbound.js';
 import { renderBotFrameworkActivities } from './outbound.js';
+import { createServiceUrlGuard, ServiceUrlNotAllowedError } from './service-url-guard.js';
 
 /**
  * Capabilities are per adapter, not per conversation: this adapter exists for Messenger, so it declares
@@ -66,6 +68,8 @@ export interface BotFrameworkDeps {
   /** Override the declared window (null = no window, for non-Facebook deployments). */
   customerServiceWindowHours?: number | null;
   getStartedPayload?: string;
+  /** DNS for the serviceUrl check (tests); the system resolver otherwise. */
+  lookupAll?: LookupAll;
 }
 
 export function isBotFrameworkEnabled(config: Config): boolean {
@@ -102,6 +106,10 @@ export function createBotFrameworkAdapter(
     throw error;
   };
   const getStartedPayload = deps.getStartedPayload ?? 'GET_STARTED';
+  const checkServiceUrl = createServiceUrlGuard({
+    allowedOrigins: config.BOTFRAMEWORK_ALLOWED_SERVICE_URLS,
+    ...(deps.lookupAll ? { lookupAll: deps.lookupAll } : {}),
+  });
   const capabilities: ChannelCapabilities = { ...BOTFRAMEWORK_CAPABILITIES };
   if (deps.customerServiceWindowHours === null) delete capabilities.customerServiceWindowHours;
   else if (deps.customerServiceWindowHours !== undefined) {
@@ -129,8 +137,26 @@ export function createBotFrameworkAdapter(
         return;
       }
       let recordFailure: unknown = null;
+      let refusedServiceUrl: string | null = null;
       const logic = async (context: TurnContext) => {
         const activity = parsed.data;
+        // Checked after authentication: replies to this contact would be POSTed to this URL.
+        try {
+          await checkServiceUrl(activity.serviceUrl);
+        } catch (error) {
+          if (!(error instanceof ServiceUrlNotAllowedError)) throw error;
+          refusedServiceUrl = error.message;
+          // Dead letters only for authenticated input; without an app id anyone could fill the table.
+          if (appId && current.reject) {
+            await current.reject({
+              channel: 'messenger-botframework',
+              nativeId: activity.id ?? null,
+              reason: error.message,
+              payload: activity,
+            });
+          }
+          return;
+        }
         const reference = TurnContextClass.getConversationReference(context.activity);
         const normalized = normalizeActivity(
           activity,
@@ -175,6 +201,11 @@ export function createBotFrameworkAdapter(
         writeJson(response, 500, { error: 'processing failed' });
         return;
       }
+      if (refusedServiceUrl) {
+        log.warn({ reason: refusedServiceUrl }, 'Bot Framework activity rejected: serviceUrl not allowed');
+        writeJson(response, 400, { error: 'serviceUrl not allowed' });
+        return;
+      }
       if (recordFailure) {
         log.error({ err: recordFailure }, 'Bot Framework activity could not be recorded');
         writeJson(response, 500, { error: 'not recorded, please retry' });
@@ -195,6 +226,13 @@ export function createBotFrameworkAdapter(
     const reference = conversationReferenceSchema.safeParse(target.contact.replyAddress);
     if (!reference.success) {
       throw new SendError('no Bot Framework conversation reference stored for this contact', 'permanent');
+    }
+    // A stored reference is checked again: it may predate the guard, and DNS answers change.
+    try {
+      await checkServiceUrl(reference.data.serviceUrl);
+    } catch (error) {
+      if (error instanceof ServiceUrlNotAllowedError) throw new SendError(error.message, 'permanent');
+      throw error;
     }
     await cloudAdapter.continueConversationAsync(
       appId,

@@ -17,7 +17,12 @@ let sink: RecordingSink;
 beforeAll(async () => {
   connector = await FakeBotFrameworkConnector.start();
   const created = createBotFrameworkAdapter(
-    loadConfig({ BOTFRAMEWORK_ENABLED: 'true', MICROSOFT_APP_ID: '' }),
+    // The fake connector listens on 127.0.0.1: allowed by the documented test/Emulator allowance only.
+    loadConfig({
+      BOTFRAMEWORK_ENABLED: 'true',
+      MICROSOFT_APP_ID: '',
+      BOTFRAMEWORK_ALLOWED_SERVICE_URLS: new URL(connector.serviceUrl).origin,
+    }),
     silentLogger,
   );
   if (!created) throw new Error('adapter not enabled');
