@@ -317,7 +317,7 @@ describe.each(dialectsUnderTest)('console API on %s', (dialect) => {
     await anna.request('POST', `/console/api/conversations/${id}/take`);
     // The customer is told first that Anna took over; only then does the next send (her reply) fail.
     await waitFor(
-      () => adapter.textsTo('c-fail').some((text) => text.includes('für dich da')),
+      () => adapter.textsTo('c-fail').some((text) => text?.includes('für dich da')),
       'the takeover notice',
     );
     adapter.failNext({ kind: 'permanent', message: 'bot was blocked by the user' });
