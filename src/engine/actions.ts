@@ -24,13 +24,20 @@ export type EngineEffect =
   | { kind: 'handoff'; reason: string; team?: string }
   | { kind: 'set-locale'; locale: string }
   | { kind: 'tag-contact'; add?: string[]; remove?: string[] }
-  | { kind: 'remember'; attributes: Variables };
+  | { kind: 'remember'; attributes: Variables }
+  /**
+   * Redact what the customer typed: every inbound transcript line and stored inbound event of this
+   * conversation that contains one of `values` (case-insensitive) loses it, replaced by `marker`.
+   */
+  | { kind: 'forget-input'; values: string[]; marker: string };
 
 export interface ActionResult {
   /** Selects the next step through the step's `on:` map; `ok` when absent. */
   outcome?: string;
   /** Merged into the conversation's `vars`. */
   vars?: Variables;
+  /** Variables removed from the conversation's `vars` (after `vars` is merged). */
+  unset?: string[];
   /** Sent after the step's own `say`, already in the contact's locale. */
   messages?: OutboundMessage[];
   effects?: EngineEffect[];

@@ -8,6 +8,7 @@ import type { ActionDefinition, ActionRegistry } from './actions.js';
 
 const scalar = z.union([z.string(), z.number(), z.boolean(), z.null()]);
 const tagName = z.string().trim().min(1).max(64);
+const varName = z.string().regex(/^[a-z_][a-z0-9_]*$/i, 'variable names use letters, digits and _');
 
 export const setLocaleAction: ActionDefinition<{ locale: string }> = {
   name: 'contact.set_locale',
@@ -66,6 +67,35 @@ export const rememberAction: ActionDefinition<{
   },
 };
 
+/** What replaces a forgotten value in the transcript and the stored inbound events. */
+export const FORGOTTEN_MARKER = '[entfernt]';
+
+export const forgetAction: ActionDefinition<{ vars: string[] }> = {
+  name: 'conversation.forget',
+  summary:
+    'remove variables from the conversation and redact the customer messages that contained their values',
+  args: z.strictObject({
+    vars: z.union([varName, z.array(varName).min(1)]).transform((v) => (Array.isArray(v) ? v : [v])),
+  }),
+  outcomes: ['ok'],
+  async run({ vars }, context) {
+    // The values as the customer typed them are what the transcript holds; numbers and dates were parsed
+    // from the text, so only string values can be found in it (a parsed 12.5 may have been typed "12,5").
+    const values = vars
+      .map((name) => context.vars[name])
+      .filter((value): value is string => typeof value === 'string' && value.trim().length >= 3)
+      .map((value) => value.trim());
+    return {
+      outcome: 'ok',
+      unset: vars,
+      effects:
+        values.length > 0
+          ? [{ kind: 'forget-input', values: [...new Set(values)], marker: FORGOTTEN_MARKER }]
+          : [],
+    };
+  },
+};
+
 function toList(value: string | string[] | undefined): string[] | undefined {
   return value === undefined ? undefined : Array.isArray(value) ? value : [value];
 }
@@ -74,5 +104,6 @@ export function registerCoreActions(registry: ActionRegistry): ActionRegistry {
   return registry
     .register(setLocaleAction as ActionDefinition<unknown>)
     .register(tagContactAction as ActionDefinition<unknown>)
-    .register(rememberAction as ActionDefinition<unknown>);
+    .register(rememberAction as ActionDefinition<unknown>)
+    .register(forgetAction as ActionDefinition<unknown>);
 }

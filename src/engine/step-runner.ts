@@ -126,6 +126,7 @@ async function runAction(session: TurnSession, flowId: string, stepId: string, s
     });
   }
   if (result.vars) Object.assign(session.vars, result.vars);
+  for (const name of result.unset ?? []) delete session.vars[name];
   for (const effect of result.effects ?? []) session.addEffect(effect);
   return result;
 }

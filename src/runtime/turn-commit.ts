@@ -180,7 +180,53 @@ async function applyEffects(
       case 'remember':
         await rememberContactAttributes(trx, contactId, effect.attributes, { lockRow });
         break;
+      case 'forget-input':
+        await redactInput(trx, turn, effect.values, effect.marker);
+        break;
     }
   }
   return statusChange;
+}
+
+const escapeRegExp = (text: string) => text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
+
+/**
+ * `conversation.forget`: the customer's lines of this conversation that contain a forgotten value become the
+ * marker; their stored inbound events (raw platform payload included) keep their shape, the value is replaced
+ * inside the JSON text (its JSON-escaped form, so the payload stays valid JSON). Same transaction as the turn.
+ */
+async function redactInput(
+  trx: Kysely<CoreTables>,
+  turn: TurnToCommit,
+  values: readonly string[],
+  marker: string,
+): Promise<void> {
+  if (values.length === 0) return;
+  const plain = new RegExp(values.map(escapeRegExp).join('|'), 'i');
+  const inJson = new RegExp(values.map((v) => escapeRegExp(JSON.stringify(v).slice(1, -1))).join('|'), 'gi');
+  const lines = await trx
+    .selectFrom('messages')
+    .select(['id', 'text'])
+    .where('conversation_id', '=', turn.conversation.id)
+    .where('direction', '=', 'in')
+    .execute();
+  for (const line of lines) {
+    if (line.text === null || !plain.test(line.text)) continue;
+    await trx
+      .updateTable('messages')
+      .set({ text: marker, details: null })
+      .where('id', '=', line.id)
+      .execute();
+  }
+  const events = await trx
+    .selectFrom('inbound_events')
+    .select(['id', 'message'])
+    .where('contact_id', '=', turn.contact.id)
+    .execute();
+  for (const event of events) {
+    const message = String(event.message);
+    const redacted = message.replace(inJson, marker);
+    if (redacted !== message)
+      await trx.updateTable('inbound_events').set({ message: redacted }).where('id', '=', event.id).execute();
+  }
 }

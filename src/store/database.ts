@@ -5,7 +5,7 @@
 import { mkdirSync, statSync } from 'node:fs';
 import { dirname, resolve } from 'node:path';
 import SQLite from 'better-sqlite3';
-import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect } from 'kysely';
+import { type CompiledQuery, Kysely, PostgresDialect, SqliteDialect, sql } from 'kysely';
 import pg from 'pg';
 import type { CoreTables } from './schema.js';
 import { withStatementCache } from './sqlite-statement-cache.js';
@@ -73,6 +73,9 @@ function openSqlite(path: string): Store {
   database.pragma(`busy_timeout = ${SQLITE_BUSY_TIMEOUT_MS}`);
   database.pragma('foreign_keys = ON');
   database.pragma('synchronous = NORMAL');
+  // An erasure must not leave the person's bytes in free pages: secure_delete zeroes the space of every
+  // deleted or overwritten value (the WAL still holds old page images until checkpointWal runs).
+  database.pragma('secure_delete = ON');
   const db = new Kysely<CoreTables>({
     dialect: new SqliteDialect({ database: withStatementCache(database) }),
   });
@@ -84,6 +87,18 @@ function openSqlite(path: string): Store {
     ...(inMemory ? {} : { file: fileIdentity(fullPath) }),
     close: () => db.destroy(),
   };
+}
+
+/**
+ * SQLite: copies the write-ahead log into the database file and truncates it to zero bytes, so the old page
+ * images an erasure or retention purge just overwrote are gone from the WAL too (see docs/privacy.md).
+ * Returns false when a reader still held old pages and the log could not be emptied; PostgreSQL: no-op.
+ */
+export async function checkpointWal(store: Store): Promise<boolean> {
+  if (store.dialect !== 'sqlite') return true;
+  const result = await sql<{ busy: number; log: number; checkpointed: number }>`
+    PRAGMA wal_checkpoint(TRUNCATE)`.execute(store.db);
+  return (result.rows[0]?.busy ?? 0) === 0;
 }
 
 function fileIdentity(path: string): { path: string; dev: number; ino: number } {

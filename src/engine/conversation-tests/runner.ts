@@ -269,7 +269,9 @@ export async function playStep(
   if ('vars' in step) {
     for (const [name, expected] of Object.entries(step.vars)) {
       const actual = c.state.vars[name];
-      if (!sameValue(actual, expected)) {
+      // `null` in a test means "holds nothing": set to null or removed (conversation.forget removes).
+      const empty = expected === null && actual === undefined;
+      if (!empty && !sameValue(actual, expected)) {
         fail(
           `expected vars.${name} to be ${JSON.stringify(expected)} but it is ${actual === undefined ? 'not set' : JSON.stringify(actual)}`,
         );

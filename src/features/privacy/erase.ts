@@ -9,7 +9,7 @@
 import { createHmac, randomBytes } from 'node:crypto';
 import type { Kysely } from 'kysely';
 import { EMPTY_CONVERSATION_STATE } from '../../model/contact.js';
-import type { Store } from '../../store/database.js';
+import { checkpointWal, type Store } from '../../store/database.js';
 import { newId } from '../../store/ids.js';
 
 /** Where an erasure was asked for; recorded in the ledger's tombstone. */
@@ -52,7 +52,7 @@ export async function eraseContact(
   const pseudonym = `${ERASED_PREFIX}${keyedHash(options.key, contactId)}`;
   const at = options.now.getTime();
   const db = store.db as unknown as AnyDb;
-  return db.transaction().execute(async (trx) => {
+  const result = await db.transaction().execute(async (trx): Promise<ErasureResult> => {
     const contact = await trx
       .selectFrom('contacts')
       .select(['id', 'channel', 'channel_contact_id', 'erased_at'])
@@ -233,4 +233,7 @@ export async function eraseContact(
       .execute();
     return { contactId, pseudonym, alreadyErased: false, counts };
   });
+  // secure_delete zeroed the values in the pages; the WAL still holds the pages as first written.
+  if (!result.alreadyErased) await checkpointWal(store);
+  return result;
 }

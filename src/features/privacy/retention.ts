@@ -5,7 +5,7 @@
  * referral clicks are deleted.
  */
 import type { Kysely } from 'kysely';
-import type { Store } from '../../store/database.js';
+import { checkpointWal, type Store } from '../../store/database.js';
 
 const DAY_MS = 86_400_000;
 
@@ -115,6 +115,8 @@ export async function runRetentionOnce(
 ): Promise<PurgeCounts | null> {
   if (!(await claimLease(store, 'retention', holder, now, leaseMs))) return null;
   const counts = await purgeExpired(store, limits, now);
+  // Purged texts leave the WAL too (secure_delete already zeroed them in the pages).
+  await checkpointWal(store);
   await (store.db as unknown as AnyDb)
     .updateTable('job_leases')
     .set({ last_run_at: now.getTime() })
