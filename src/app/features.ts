@@ -14,7 +14,6 @@ import { createNewsletterFeature } from '../features/newsletter/index.js';
 import { createPrivacyFeature } from '../features/privacy/index.js';
 import { createReferralsFeature } from '../features/referrals/index.js';
 import type { Feature, FeatureContext } from '../features/types.js';
-import { withQuestionDetector } from './question-detector.js';
 
 export interface CreateFeaturesOptions {
   /**
@@ -50,12 +49,7 @@ export async function createFeatures(
   await build('handoff', () =>
     createHandoffFeature(context, { settingsFile: join(flowsDir, 'handoff', 'settings.yaml') }),
   );
-  await build('faq', async () =>
-    withQuestionDetector(
-      await createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }),
-      join(flowsDir, 'faq'),
-    ),
-  );
+  await build('faq', () => createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }));
   const newsletter = await build('newsletter', () =>
     createNewsletterFeature(context, { topicsFile: join(flowsDir, 'newsletter', 'topics.yaml') }),
   );

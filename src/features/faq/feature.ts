@@ -2,7 +2,8 @@
  * The FAQ feature as the server sees it: loads the knowledge base, builds the matcher once and hands over
  * the `faq.*` actions. Unanswered questions are logged in the store (or the sink a test hands in) and
  * listed at `GET /api/v1/faq/unanswered`. `reload()` (SIGHUP) swaps in an edited knowledge base; one that
- * does not load leaves the current one answering.
+ * does not load leaves the current one answering. The same matcher tells the engine whether a message typed at a
+ * prompt is a question the knowledge base answers (a digression), so both always agree.
  */
 import type { ActionDefinition } from '../../engine/actions.js';
 import { storeOutcomeLog, withOutcomeLog } from '../insights/outcome-log.js';
@@ -30,21 +31,22 @@ export async function createFaqFeature(
   const sink = options.sink ?? log;
   const build = async () => {
     const kb = await loadKnowledgeBase(options.knowledgeBaseDir);
-    const actions = faqActions(kb, buildMatcher(kb, options.matcher), sink, {
+    const matcher = buildMatcher(kb, options.matcher);
+    const actions = faqActions(kb, matcher, sink, {
       onSinkError: (error) => context.logger.warn({ err: error }, 'could not record an unanswered question'),
       ...options.actions,
     });
     context.logger.info({ entries: kb.entries.length }, 'faq knowledge base loaded');
-    return new Map(actions.map((action) => [action.name, action]));
+    return { matcher, actions: new Map(actions.map((action) => [action.name, action])) };
   };
   let current = await build();
   // The registry keeps these definitions; each run goes to the actions of the knowledge base loaded last.
   // Every outcome (answered, clarify, unknown; feedback yes/no) also goes to the dashboard's outcome log.
   const outcomes = storeOutcomeLog(context.store, context.logger);
   const actions: ActionDefinition[] = [
-    ...[...current.values()].map((action) =>
+    ...[...current.actions.values()].map((action) =>
       withOutcomeLog(
-        { ...action, run: (args, ctx) => (current.get(action.name) ?? action).run(args, ctx) },
+        { ...action, run: (args, ctx) => (current.actions.get(action.name) ?? action).run(args, ctx) },
         outcomes,
       ),
     ),
@@ -55,6 +57,10 @@ export async function createFaqFeature(
     actions,
     apiRouter: createFaqRouter(log),
     openApi: faqOpenApi,
+    // Exactly when `faq.answer` would answer outright rather than ask back or decline.
+    questionDetector: {
+      isConfidentQuestion: (text) => current.matcher.match(text).decision === 'answer',
+    },
     async reload() {
       current = await build();
     },
