@@ -42,10 +42,19 @@ function wordSet(list: string): ReadonlySet<string> {
   );
 }
 
-const STOP_WORDS: ReadonlySet<string> = new Set([
-  ...wordSet(GERMAN_STOP_WORDS),
-  ...wordSet(ENGLISH_STOP_WORDS),
-]);
+const STOP_WORDS_BY_LANGUAGE = { de: wordSet(GERMAN_STOP_WORDS), en: wordSet(ENGLISH_STOP_WORDS) };
+const STOP_WORDS: ReadonlySet<string> = new Set([...STOP_WORDS_BY_LANGUAGE.de, ...STOP_WORDS_BY_LANGUAGE.en]);
+const QUESTION_WORDS_BY_LANGUAGE = {
+  de: wordSet(
+    'wann warum was welche welchem welchen welcher welches wie wieso wo woher wohin wieviel wieviele',
+  ),
+  en: wordSet('what when where which who why how'),
+};
+
+/** A stop or question word of this language: evidence for the language, not for a topic. */
+export function isStopWordOf(keyToken: string, language: 'de' | 'en'): boolean {
+  return STOP_WORDS_BY_LANGUAGE[language].has(keyToken) || QUESTION_WORDS_BY_LANGUAGE[language].has(keyToken);
+}
 const QUESTION_WORD_SET = wordSet(QUESTION_WORDS);
 
 export function isStopWord(keyToken: string): boolean {
