@@ -22,11 +22,12 @@ import { stemWord } from './stemmer.js';
 import { isQuestionWord, isStopWord } from './stopwords.js';
 
 export const HOME_COUNTRY = 'DE';
+const tune = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const WEIGHTS = {
   otherLanguage: 0.9,
   synonymHead: 1,
-  thesaurus: 0.5,
-  bridge: 0.7,
+  thesaurus: tune('W_THES', 0.5),
+  bridge: tune('W_BRIDGE', 0.7),
   compoundHead: 0.8,
   compoundModifier: 0.5,
   typo: 0.8,

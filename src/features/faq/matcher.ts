@@ -101,6 +101,8 @@ export interface MatcherTuning {
   noContentEvidenceFactor: number;
   /** How strongly the classifier's "none of our topics" probability lowers every entry. */
   nonePenalty: number;
+  /** The classifier speaks for (share of known words)^this; 0 lets it speak for the whole question. */
+  knownShareExponent: number;
   /** A one-word question whose word the paraphrases of this many entries use is vague … */
   vagueTermEntries: number;
   /** … and asks back when the runner-up scores at least this share of the best. */
@@ -120,6 +122,7 @@ export const DEFAULT_TUNING: MatcherTuning = {
   longQuestionWords: 6,
   noContentEvidenceFactor: 0.5,
   nonePenalty: 1,
+  knownShareExponent: 1,
   vagueTermEntries: 2,
   vagueRunnerUpRatio: 0.5,
 };
@@ -366,7 +369,7 @@ export function buildMatcher(
       if (wantedTags && !wantedTags.some((tag) => entryTags[e]!.has(tag))) continue;
       const probability = predictions[labelIndex.get(entryIds[e]!)!] ?? 0;
       const lexicalPart = t.lexicalShare * lexical[e]!;
-      const classifierPart = (1 - t.lexicalShare) * probability * knownShare;
+      const classifierPart = (1 - t.lexicalShare) * probability * knownShare ** t.knownShareExponent;
       const combined = (lexicalPart + classifierPart) * Math.max(0, 1 - t.nonePenalty * noneProbability);
       explained.push({
         entryId: entryIds[e]!,
