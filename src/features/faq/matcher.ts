@@ -123,6 +123,8 @@ export const DEFAULT_TUNING: MatcherTuning = {
   noContentEvidenceFactor: 0.5,
   nonePenalty: 1,
   knownShareExponent: 1,
+  noneExponent: 1,
+  renormalize: 0,
   vagueTermEntries: 2,
   vagueRunnerUpRatio: 0.5,
 };
@@ -329,7 +331,7 @@ export function buildMatcher(
   for (const [locale, list] of Object.entries(kb.outOfScope ?? {}))
     for (const text of list)
       examples.push({ features: featuresOf(analyzer.analyzeQuestion(text, locale)), label: NONE_LABEL });
-  const classifier = LinearClassifier.train(examples);
+  const classifier = LinearClassifier.train(examples, trainingBudget(examples.length));
   const labelIndex = new Map(classifier.labels.map((label, index) => [label, index]));
 
   const entriesByTerm = new Map<string, Set<number>>();
@@ -367,10 +369,11 @@ export function buildMatcher(
     const explained: CandidateExplanation[] = [];
     for (let e = 0; e < entryCount; e++) {
       if (wantedTags && !wantedTags.some((tag) => entryTags[e]!.has(tag))) continue;
-      const probability = predictions[labelIndex.get(entryIds[e]!)!] ?? 0;
+      const raw = predictions[labelIndex.get(entryIds[e]!)!] ?? 0;
+      const probability = t.renormalize ? Math.min(1, raw / Math.max(1e-6, 1 - noneProbability)) : raw;
       const lexicalPart = t.lexicalShare * lexical[e]!;
       const classifierPart = (1 - t.lexicalShare) * probability * knownShare ** t.knownShareExponent;
-      const combined = (lexicalPart + classifierPart) * Math.max(0, 1 - t.nonePenalty * noneProbability);
+      const combined = (lexicalPart + classifierPart) * Math.max(0, 1 - t.nonePenalty * noneProbability ** t.noneExponent);
       explained.push({
         entryId: entryIds[e]!,
         lexical: round(lexical[e]!),
@@ -407,6 +410,16 @@ export function buildMatcher(
   }
 
   return { match: (text, options) => explain(text, options).result, explain, config: settings };
+}
+
+/**
+ * Epochs and calibration folds for a training set of this size. Training runs at every knowledge-base load, so
+ * large knowledge bases get fewer passes (each pass sees more examples per entry anyway) and a cheaper
+ * calibration; small ones get the full schedule.
+ */
+export function trainingBudget(examples: number): { epochs: number; calibrationFolds: number } {
+  const epochs = Math.max(4, Math.min(12, Math.round((12 * 3000) / Math.max(1, examples))));
+  return { epochs, calibrationFolds: examples > 6000 ? 2 : 4 };
 }
 
 /** `none` below the threshold, `clarify` when the runner-up is within the margin, otherwise `answer`. */
