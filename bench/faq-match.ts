@@ -129,7 +129,9 @@ for (const size of [realKb.entries.length, 500]) {
   rows.push(measure(naive, kb), measure(plausch, kb));
 }
 const pad = (text: string, width: number) => text.padEnd(width);
-console.log(`questions: ${questions.length} (development set) × ${ROUNDS} rounds; target: < 5 ms per question at 500 entries`);
+console.log(
+  `questions: ${questions.length} (development set) × ${ROUNDS} rounds; target: < 5 ms per question at 500 entries`,
+);
 console.log(
   `${pad('matcher', 22)} ${pad('entries', 8)} ${pad('build ms', 10)} ${pad('mean ms', 9)} ${pad('p99 ms', 9)} ${pad('top-1', 7)}`,
 );

@@ -19,7 +19,10 @@ const kb = await loadKnowledgeBase(kbDir);
 const started = performance.now();
 const matcher = buildMatcher(
   kb,
-  { ...(tuning.threshold !== undefined && { threshold: tuning.threshold }), ...(tuning.margin !== undefined && { ambiguityMargin: tuning.margin }) },
+  {
+    ...(tuning.threshold !== undefined && { threshold: tuning.threshold }),
+    ...(tuning.margin !== undefined && { ambiguityMargin: tuning.margin }),
+  },
   tuning,
 );
 const buildMs = performance.now() - started;
@@ -27,16 +30,18 @@ const pct = (x: number) => `${(x * 100).toFixed(1)}`.padStart(5);
 let total = 0;
 let correct = 0;
 console.log(`build ${buildMs.toFixed(0)} ms`);
-console.log('set                     n   top1    de    en   oos  fref  cwrong');
+console.log('set                     n   top1    de    en   oos  fref  cwrong clar');
 for (const file of DEVELOPMENT_SETS) {
   const report = evaluateMatcher(kb, await loadEvalSet(file, kb), matcher);
   total += report.items.length;
   correct += report.items.filter((item) => item.correct).length;
   if (process.env.SHOW_FAILURES)
     for (const item of report.items.filter((i) => !i.correct))
-      console.log(`   ${item.expected.padEnd(20)} ${item.predicted.padEnd(20)} ${item.score.toFixed(2)} ${item.question}`);
+      console.log(
+        `   ${item.expected.padEnd(20)} ${item.predicted.padEnd(20)} ${item.score.toFixed(2)} ${item.question}`,
+      );
   console.log(
-    `${file.split('/').pop()!.padEnd(22)} ${String(report.items.length).padStart(3)} ${pct(report.accuracy)} ${pct(report.byLanguage.de?.accuracy ?? 0)} ${pct(report.byLanguage.en?.accuracy ?? 0)} ${pct(report.outOfScopeRejection)} ${pct(report.falseRefusals)} ${pct(report.confidentWrong)}`,
+    `${file.split('/').pop()!.padEnd(22)} ${String(report.items.length).padStart(3)} ${pct(report.accuracy)} ${pct(report.byLanguage.de?.accuracy ?? 0)} ${pct(report.byLanguage.en?.accuracy ?? 0)} ${pct(report.outOfScopeRejection)} ${pct(report.falseRefusals)} ${pct(report.confidentWrong)} ${pct(report.clarifyRate)}`,
   );
 }
 console.log(`all                    ${String(total).padStart(3)} ${pct(correct / total)}`);

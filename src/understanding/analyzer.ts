@@ -19,15 +19,14 @@ import { detectLanguage, type Language, type LanguageGuess, languageOfLocale } f
 import { lexiconData } from './lexicon-data.js';
 import { keyTokens } from './normalize.js';
 import { stemWord } from './stemmer.js';
-import { isQuestionWord, isStopWord } from './stopwords.js';
+import { cueOf, isQuestionWord, isStopWord } from './stopwords.js';
 
 export const HOME_COUNTRY = 'DE';
-const tune = (name: string, fallback: number) => (process.env[name] ? Number(process.env[name]) : fallback);
 const WEIGHTS = {
   otherLanguage: 0.9,
   synonymHead: 1,
-  thesaurus: tune('W_THES', 0.5),
-  bridge: tune('W_BRIDGE', 0.7),
+  thesaurus: 0.5,
+  bridge: 0.7,
   compoundHead: 0.8,
   compoundModifier: 0.5,
   typo: 0.8,
@@ -37,6 +36,7 @@ const MIN_COMPOUND_LENGTH = 9;
 /** Shorter pieces ("pro", "gab") split ordinary words into nonsense: "Programm" is no "pro" + "gramm". */
 const MIN_PART_LENGTH = 4;
 const MIN_WORD_LENGTH = 3;
+const SHORT_WORD_LENGTH = 3;
 const GRAM_SIZE = 3;
 const CACHE_LIMIT = 20_000;
 
@@ -145,6 +145,8 @@ export class Analyzer {
   readonly #englishToGermanByStem: SharedIndexes['englishToGermanByStem'];
   #vocabulary: ReadonlySet<string> = new Set();
   #vocabularyWords: Map<number, string[]> = new Map();
+  #surfaceWords: ReadonlySet<string> = new Set();
+
   readonly #wordCache = new Map<string, WordTrace>();
   readonly #pieceCache = new Map<string, boolean>();
 
@@ -176,6 +178,7 @@ export class Analyzer {
   /** The terms the knowledge base uses: expansions into other terms are of no use and are dropped. */
   setVocabulary(vocabulary: ReadonlySet<string>, words: Iterable<string>): void {
     this.#vocabulary = vocabulary;
+    this.#surfaceWords = new Set(words);
     this.#vocabularyWords = new Map();
     for (const word of new Set(words)) {
       if (word.length < MIN_WORD_LENGTH || isStopWord(word)) continue;
@@ -248,6 +251,11 @@ export class Analyzer {
         continue;
       }
       const token = tokens[index++]!;
+      const cue = cueOf(token);
+      if (cue) {
+        addMax(result.terms, `q:${cue}`, WEIGHTS.questionWord);
+        continue;
+      }
       if (/^\d+$/.test(token) || isStopWord(token)) continue;
       if (isQuestionWord(token)) {
         addMax(result.terms, `q:${token}`, WEIGHTS.questionWord);
@@ -300,6 +308,12 @@ export class Analyzer {
     const known = (term: string) => this.#vocabulary.has(term);
     const stem = stemWord(word, language);
     const trace: WordTrace = { word, stem, terms: [], unknown: false };
+    // A stem says little about a word of three letters: "dat" (Low German "das") is not "Daten". Short words
+    // count only when the knowledge base itself uses them.
+    if (word.length <= SHORT_WORD_LENGTH && this.#surfaceWords.size > 0 && !this.#surfaceWords.has(word)) {
+      trace.unknown = true;
+      return trace;
+    }
     const add = (term: string, weight: number, via: Evidence) => {
       if (known(term) && !trace.terms.some((t) => t.term === term && t.weight >= weight))
         trace.terms.push({ term, weight, via });
@@ -317,6 +331,9 @@ export class Analyzer {
     if (head) add(head, WEIGHTS.synonymHead, 'kb-synonym');
     const direct = trace.terms.length > 0;
 
+    // A word the knowledge base uses is read as it is: its thesaurus relatives and translations only add noise
+    // ("lange" → genug, weit, bereit). Expansion is for the words we do not know.
+    if (direct) return trace;
     // Thesaurus groups of the word, in its language (and the other one for mixed messages).
     const readings: Array<readonly [Language, string]> = [[language, stem]];
     if (mayBeOther) readings.push([otherLanguage, otherStem]);

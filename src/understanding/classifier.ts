@@ -94,7 +94,7 @@ export class LinearClassifier {
       features: normalizeVector(example.features),
       label: labels.indexOf(example.label),
     }));
-    const weights = (process.env.LR ? trainLogistic : trainWeights)(vectors, labels.length, settings);
+    const weights = trainWeights(vectors, labels.length, settings);
     let temperature = 1;
     if (
       settings.calibrationFolds >= 2 &&
@@ -102,8 +102,6 @@ export class LinearClassifier {
       vectors.length >= settings.calibrationFolds * 2
     ) {
       temperature = fitTemperature(vectors, labels.length, settings);
-      if (process.env.T_SCALE) temperature *= Number(process.env.T_SCALE);
-      if (process.env.T_SHOW) console.error('temperature', temperature);
     }
     return new LinearClassifier(labels, weights, temperature);
   }
@@ -161,80 +159,6 @@ interface FeatureWeights {
   labels: number[];
   values: number[];
   accumulated: number[];
-}
-
-/**
- * Multinomial logistic regression by averaged SGD (softmax cross-entropy), the alternative to the margin
- * model: its scores are log-odds, so probabilities say more about doubt than a margin does.
- */
-function trainLogistic(
-  vectors: ReadonlyArray<{ features: ReadonlyMap<string, number>; label: number }>,
-  classCount: number,
-  settings: ClassifierOptions,
-): Map<string, Array<readonly [number, number]>> {
-  const featureIds = new Map<string, number>();
-  const indexed = vectors.map(({ features, label }) => {
-    const ids = new Int32Array(features.size);
-    const values = new Float64Array(features.size);
-    let i = 0;
-    for (const [feature, value] of features) {
-      let id = featureIds.get(feature);
-      if (id === undefined) {
-        id = featureIds.size;
-        featureIds.set(feature, id);
-      }
-      ids[i] = id;
-      values[i++] = value;
-    }
-    return { ids, values, label };
-  });
-  const weights = Array.from({ length: featureIds.size }, () => new Float64Array(classCount));
-  const sums = Array.from({ length: featureIds.size }, () => new Float64Array(classCount));
-  const next = random(settings.seed);
-  const order = indexed.map((_, index) => index);
-  const scores = new Float64Array(classCount);
-  const rate = Number(process.env.LR_RATE ?? 0.5);
-  const epochs = Number(process.env.LR_EPOCHS ?? 20);
-  let step = 1;
-  for (let epoch = 0; epoch < epochs; epoch++) {
-    for (let i = order.length - 1; i > 0; i--) {
-      const j = Math.floor(next() * (i + 1));
-      [order[i], order[j]] = [order[j]!, order[i]!];
-    }
-    for (const index of order) {
-      const vector = indexed[index]!;
-      scores.fill(0);
-      for (let i = 0; i < vector.ids.length; i++) {
-        const row = weights[vector.ids[i]!]!;
-        const value = vector.values[i]!;
-        for (let c = 0; c < classCount; c++) scores[c]! += row[c]! * value;
-      }
-      const probabilities = softmax(scores, 1);
-      for (let i = 0; i < vector.ids.length; i++) {
-        const id = vector.ids[i]!;
-        const row = weights[id]!;
-        const sum = sums[id]!;
-        const value = vector.values[i]!;
-        for (let c = 0; c < classCount; c++) {
-          const gradient = (probabilities[c]! - (c === vector.label ? 1 : 0)) * value;
-          if (gradient === 0) continue;
-          row[c]! -= rate * gradient;
-          sum[c]! -= step * rate * gradient;
-        }
-      }
-      step++;
-    }
-  }
-  const averaged = new Map<string, Array<readonly [number, number]>>();
-  for (const [feature, id] of featureIds) {
-    const list: Array<readonly [number, number]> = [];
-    for (let c = 0; c < classCount; c++) {
-      const value = weights[id]![c]! - sums[id]![c]! / step;
-      if (Math.abs(value) > 1e-4) list.push([c, value]);
-    }
-    if (list.length > 0) averaged.set(feature, list);
-  }
-  return averaged;
 }
 
 function trainWeights(
@@ -337,7 +261,7 @@ function fitTemperature(
   for (let fold = 0; fold < folds; fold++) {
     const training = vectors.filter((_, index) => index % folds !== fold);
     const test = vectors.filter((_, index) => index % folds === fold);
-    const weights = (process.env.LR ? trainLogistic : trainWeights)(training, classCount, { ...settings, seed: settings.seed + fold + 1 });
+    const weights = trainWeights(training, classCount, { ...settings, seed: settings.seed + fold + 1 });
     for (const { features, label } of test)
       heldOut.push({ scores: scoreWith(weights, features, classCount), label });
   }

@@ -88,14 +88,21 @@ export function faqActions(
     };
   }
 
-  function clarify(candidates: readonly ScoredEntry[], context: ActionContext): ActionResult {
+  function clarify(
+    candidates: readonly ScoredEntry[],
+    context: ActionContext,
+    chosen: boolean,
+  ): ActionResult {
     const best = candidates[0]?.score ?? 0;
     const margin = matcher.config.ambiguityMargin;
-    // Offer only the entries that are really in question, i.e. as close to the best as the runner-up.
-    // (or, for a one-word topic, at least half as good as the best: "Paket?" may mean three entries).
-    const close = candidates.filter(
-      (candidate) => best - candidate.score < margin * 2 || candidate.score >= best * 0.45,
-    );
+    // Offer only the entries that are really in question, i.e. as close to the best as the runner-up
+    // (or at least half as good as the best). The matcher names them itself when its two kinds of evidence
+    // disagree or a topic word is vague ("Paket?" may mean three entries).
+    const close = chosen
+      ? candidates
+      : candidates.filter(
+          (candidate) => best - candidate.score < margin * 2 || candidate.score >= best * 0.45,
+        );
     const buttons: OutboundButton[] = close.flatMap((candidate) => {
       const entry = entries.get(candidate.entryId);
       if (!entry) return [];
@@ -155,7 +162,8 @@ export function faqActions(
       const bestEntry = result.best ? entries.get(result.best.entryId) : undefined;
       if (result.decision === 'answer' && bestEntry)
         return answered(bestEntry, context, result.best!.score, result.countries);
-      if (result.decision === 'clarify') return clarify(result.candidates, context);
+      if (result.decision === 'clarify')
+        return clarify(result.choices ?? result.candidates, context, Boolean(result.choices));
       await recordUnanswered(question, result.best?.score ?? 0, context);
       return { outcome: 'unknown', vars: { faq_question: question } };
     },

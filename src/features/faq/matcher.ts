@@ -32,7 +32,7 @@ export interface MatcherConfig {
 }
 
 export const DEFAULT_MATCHER_CONFIG: MatcherConfig = {
-  threshold: 0.3,
+  threshold: 0.35,
   ambiguityMargin: 0.06,
   maxCandidates: 3,
 };
@@ -62,6 +62,8 @@ export interface MatchResult {
   language: Language;
   /** Countries the question names (ISO codes), for country-specific answers. */
   countries: string[];
+  /** When the decision is `clarify` for a reason other than two close scores: the entries to offer. */
+  choices?: ScoredEntry[];
 }
 
 export interface CandidateExplanation {
@@ -101,8 +103,8 @@ export interface MatcherTuning {
   noContentEvidenceFactor: number;
   /** How strongly the classifier's "none of our topics" probability lowers every entry. */
   nonePenalty: number;
-  /** The classifier speaks for (share of known words)^this; 0 lets it speak for the whole question. */
-  knownShareExponent: number;
+  /** Fit factor of a paraphrase that names a place for a question that names none. */
+  placeMismatchFactor: number;
   /** A one-word question whose word the paraphrases of this many entries use is vague … */
   vagueTermEntries: number;
   /** … and asks back when the runner-up scores at least this share of the best. */
@@ -122,17 +124,17 @@ export const DEFAULT_TUNING: MatcherTuning = {
   longQuestionWords: 6,
   noContentEvidenceFactor: 0.5,
   nonePenalty: 1,
-  knownShareExponent: 1,
-  noneExponent: 1,
-  renormalize: 0,
+  placeMismatchFactor: 0.7,
   vagueTermEntries: 2,
-  vagueRunnerUpRatio: 0.5,
+  vagueRunnerUpRatio: 0.7,
 };
 
 export const NONE_LABEL = '__none__';
 const MIN_CANDIDATE_SCORE = 0.05;
 
-const isQuestionTerm = (term: string) => term.startsWith('q:');
+// Question words, cues and places say what kind of question it is, not which: "Hauptstadt von Frankreich?" is no
+// shipping question. An entry must share some other word to count as having evidence.
+const isQuestionTerm = (term: string) => term.startsWith('q:') || term.startsWith('place:');
 
 function texts(value: LocalizedText, fallback: Language): Array<{ text: string; language: Language }> {
   if (typeof value === 'string') return [{ text: value, language: fallback }];
@@ -145,6 +147,8 @@ function languageKey(locale: string): Language {
 
 interface Paraphrase {
   entryIndex: number;
+  /** Names a place ("… nach Polen"): fits a question that names none less well. */
+  namesPlace: boolean;
   terms: Map<string, number>;
   termTotal: number;
   gramNorm: number;
@@ -247,6 +251,7 @@ export function buildMatcher(
       }
       paraphrases.push({
         entryIndex,
+        namesPlace: [...analysis.terms.keys()].some((term) => term.startsWith('place:')),
         terms: analysis.terms,
         termTotal,
         gramNorm: Math.sqrt(gramSquares) || 1,
@@ -294,6 +299,7 @@ export function buildMatcher(
       for (const posting of gramPostings.get(gram) ?? []) gramDot[posting.doc]! += weight * posting.weight;
     }
     const questionGramNorm = Math.sqrt(questionGramSquares) || 1;
+    const questionNamesPlace = [...question.terms.keys()].some((term) => term.startsWith('place:'));
     const bestFit = new Float64Array(entryCount);
     const bestGrams = new Float64Array(entryCount);
     for (let doc = 0; doc < paraphrases.length; doc++) {
@@ -302,7 +308,8 @@ export function buildMatcher(
       if (shared > 0 && questionTermTotal > 0) {
         const fit =
           (shared / questionTermTotal) ** t.questionCoverageExponent *
-          (shared / paraphrase.termTotal) ** (1 - t.questionCoverageExponent);
+          (shared / paraphrase.termTotal) ** (1 - t.questionCoverageExponent) *
+          (paraphrase.namesPlace && !questionNamesPlace ? t.placeMismatchFactor : 1);
         bestFit[paraphrase.entryIndex] = Math.max(bestFit[paraphrase.entryIndex]!, fit);
       }
       if (gramDot[doc]! > 0) {
@@ -344,6 +351,8 @@ export function buildMatcher(
   /** A question of one content word that the paraphrases of several entries use names a topic, not a question. */
   function isVague(question: Analysis): boolean {
     if (question.words.length !== 1 || question.unknown.size > 0) return false;
+    // "Wo ist euer Café?" asks something about the topic; only the bare topic word is vague.
+    if ([...question.terms.keys()].some((term) => term.startsWith('q:'))) return false;
     return question.words[0]!.terms.some(
       (term) => (entriesByTerm.get(term.term)?.size ?? 0) >= t.vagueTermEntries,
     );
@@ -365,15 +374,21 @@ export function buildMatcher(
     // The classifier spreads its probability over the entries it knows even for words it never saw; it
     // speaks only for the share of the question's words the knowledge base knows.
     const contentWords = analysis.words.length;
-    const knownShare = contentWords === 0 ? 0 : (contentWords - analysis.unknown.size) / contentWords;
+    const knownWords = analysis.words.filter((word) => !word.unknown);
+    // A place alone ("… von Frankreich?") says where, not what: the classifier does not speak for it.
+    const placesOnly =
+      knownWords.length > 0 && knownWords.every((word) => word.terms.every((term) => term.via === 'place'));
+    const knownShare =
+      contentWords === 0 || placesOnly ? 0 : (contentWords - analysis.unknown.size) / contentWords;
     const explained: CandidateExplanation[] = [];
     for (let e = 0; e < entryCount; e++) {
       if (wantedTags && !wantedTags.some((tag) => entryTags[e]!.has(tag))) continue;
+      // Read among our entries only: "none" lowers every entry once, below, not twice.
       const raw = predictions[labelIndex.get(entryIds[e]!)!] ?? 0;
-      const probability = t.renormalize ? Math.min(1, raw / Math.max(1e-6, 1 - noneProbability)) : raw;
+      const probability = Math.min(1, raw / Math.max(1e-6, 1 - noneProbability));
       const lexicalPart = t.lexicalShare * lexical[e]!;
-      const classifierPart = (1 - t.lexicalShare) * probability * knownShare ** t.knownShareExponent;
-      const combined = (lexicalPart + classifierPart) * Math.max(0, 1 - t.nonePenalty * noneProbability ** t.noneExponent);
+      const classifierPart = (1 - t.lexicalShare) * probability * knownShare;
+      const combined = (lexicalPart + classifierPart) * Math.max(0, 1 - t.nonePenalty * noneProbability);
       explained.push({
         entryId: entryIds[e]!,
         lexical: round(lexical[e]!),
@@ -388,16 +403,36 @@ export function buildMatcher(
       .slice(0, settings.maxCandidates)
       .map((c) => ({ entryId: c.entryId, score: c.combined }));
     let decision = hasContent ? decide(candidates, threshold, margin) : 'none';
+    let choices: ScoredEntry[] | undefined;
+    if (decision === 'answer') {
+      // Two kinds of evidence pointing at different entries: ask "did you mean …?" rather than guess.
+      const top = (key: 'lexical' | 'probability') =>
+        explained.reduce((best, c) => (c[key] > best[key] ? c : best), explained[0]!).entryId;
+      const lexicalBest = top('lexical');
+      const classifierBest = top('probability');
+      const shown = candidates.map((c) => c.entryId);
+      if (lexicalBest !== classifierBest && shown.includes(lexicalBest) && shown.includes(classifierBest)) {
+        decision = 'clarify';
+        choices = candidates.filter((c) => c.entryId === lexicalBest || c.entryId === classifierBest);
+      }
+    }
     if (decision === 'answer' && isVague(analysis)) {
-      // One topic word several entries share ("Abo?", "Kaffee?"): ask back rather than guess.
-      const [best, second] = candidates;
+      // One topic word several entries share ("Abo?", "parcel"): ask back rather than guess. The words decide
+      // here, not the classifier, which is sure of itself on one word for no good reason.
+      const byLexical = [...explained].sort((a, b) => b.lexical - a.lexical);
+      const [best, second] = byLexical;
       if (
         best &&
         second &&
-        second.score >= MIN_CANDIDATE_SCORE * 2 &&
-        second.score >= best.score * t.vagueRunnerUpRatio
-      )
+        second.lexical >= MIN_CANDIDATE_SCORE * 2 &&
+        second.lexical >= best.lexical * t.vagueRunnerUpRatio
+      ) {
         decision = 'clarify';
+        choices = byLexical
+          .filter((c) => c.lexical >= best.lexical * t.vagueRunnerUpRatio)
+          .slice(0, settings.maxCandidates)
+          .map((c) => ({ entryId: c.entryId, score: c.combined }));
+      }
     }
     const result: MatchResult = {
       best: candidates[0] ?? null,
@@ -405,6 +440,7 @@ export function buildMatcher(
       decision,
       language: analysis.language.language,
       countries: analysis.countries,
+      ...(choices && { choices }),
     };
     return { result, analysis, noneProbability: round(noneProbability), candidates: explained.slice(0, 5) };
   }
