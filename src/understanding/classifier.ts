@@ -67,6 +67,12 @@ export function normalizeVector(features: FeatureVector): Map<string, number> {
   return result;
 }
 
+export interface ClassifierSnapshot {
+  labels: string[];
+  temperature: number;
+  weights: Array<[string, Array<[number, number]>]>;
+}
+
 export class LinearClassifier {
   readonly labels: readonly string[];
   /** Feature → [class index, averaged weight] pairs. */
@@ -81,6 +87,31 @@ export class LinearClassifier {
     this.labels = labels;
     this.#weights = weights;
     this.temperature = temperature;
+  }
+
+  /** The trained model as plain data (for the model cache); `fromSnapshot` gives the same predictions back. */
+  toSnapshot(): ClassifierSnapshot {
+    return {
+      labels: [...this.labels],
+      temperature: this.temperature,
+      weights: [...this.#weights].map(([feature, list]) => [
+        feature,
+        list.map(([label, weight]) => [label, weight]),
+      ]),
+    };
+  }
+
+  static fromSnapshot(snapshot: ClassifierSnapshot): LinearClassifier {
+    return new LinearClassifier(
+      snapshot.labels,
+      new Map(
+        snapshot.weights.map(([feature, list]) => [
+          feature,
+          list.map(([label, weight]) => [label, weight] as const),
+        ]),
+      ),
+      snapshot.temperature,
+    );
   }
 
   static train(

@@ -19,6 +19,7 @@ import {
   LinearClassifier,
   type TrainingExample,
 } from '../../understanding/index.js';
+import { trainCached } from '../../understanding/model-cache.js';
 import { keyTokens } from '../../understanding/normalize.js';
 import type { KnowledgeBase, LocalizedText } from './kb-schema.js';
 
@@ -338,7 +339,7 @@ export function buildMatcher(
   for (const [locale, list] of Object.entries(kb.outOfScope ?? {}))
     for (const text of list)
       examples.push({ features: featuresOf(analyzer.analyzeQuestion(text, locale)), label: NONE_LABEL });
-  const classifier = LinearClassifier.train(examples, trainingBudget(examples.length));
+  const classifier = trainCached(examples, trainingBudget(examples.length));
   const labelIndex = new Map(classifier.labels.map((label, index) => [label, index]));
 
   const entriesByTerm = new Map<string, Set<number>>();

@@ -7,6 +7,7 @@
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
 import { Analyzer, featuresOf, LinearClassifier, type TrainingExample } from '../../understanding/index.js';
+import { trainCached } from '../../understanding/model-cache.js';
 import { keyTokens } from '../../understanding/normalize.js';
 import { parseYamlOrThrow, readYamlFileOrThrow } from '../../yaml/validated-yaml.js';
 
@@ -70,7 +71,7 @@ export function createComplaintDetector(
     features: featuresOf(analyzer.analyzeQuestion(text, locale)),
     label,
   }));
-  const classifier = LinearClassifier.train(training);
+  const classifier = trainCached(training, {});
   const probability = (text: string, locale: string) => {
     const analysis = analyzer.analyzeQuestion(text, locale);
     // A complaint says what is wrong: one or two words ("Paket?", "nein", an e-mail address) never are one
