@@ -13,6 +13,12 @@ export async function faqEval(file: string | undefined, dir: string | undefined)
   return runFaqEvalCommand(file ?? join(flowsDir, 'tests', 'faq-eval.yaml'), join(flowsDir, 'faq'), print);
 }
 
+export async function faqExplain(question: string, locale: string, dir: string | undefined): Promise<number> {
+  const { runFaqExplainCommand } = await import('../features/faq/explain.js');
+  const flowsDir = resolve(dir ?? loadConfig().FLOWS_DIR);
+  return runFaqExplainCommand(question, join(flowsDir, 'faq'), locale, print);
+}
+
 export async function faqUnanswered(limit: number): Promise<number> {
   const config = loadConfig();
   const store = openStore({ databaseUrl: config.DATABASE_URL, sqlitePath: config.SQLITE_PATH });

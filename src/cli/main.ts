@@ -176,6 +176,17 @@ faq
     }),
   );
 faq
+  .command('explain <question>')
+  .description('show how the matcher reads a question: language, stems, synonyms, candidates and scores')
+  .option('--locale <locale>', "the contact's locale (language prior for short questions)", 'de')
+  .addOption(flowsDirOption())
+  .action((question: string, options: { locale: string; dir?: string }) =>
+    runCommand(async () => {
+      const { faqExplain } = await import('./faq-commands.js');
+      return faqExplain(question, options.locale, options.dir);
+    }),
+  );
+faq
   .command('unanswered')
   .description('list questions the bot could not answer, most frequent first')
   .option('--limit <n>', 'how many', '50')

@@ -56,7 +56,14 @@ export function faqActions(
   const entries = new Map(kb.entries.map((entry) => [entry.id, entry]));
   const text = (value: LocalizedText, locale: string) => localize(value, locale, defaultLocale);
 
-  function answerMessage(entry: FaqEntry, locale: string): OutboundMessage {
+  function answerMessage(
+    entry: FaqEntry,
+    locale: string,
+    countries: readonly string[] = [],
+  ): OutboundMessage {
+    // A question naming a country the entry has its own answer for gets that answer ("nach Österreich").
+    const country = countries.find((code) => entry.answer_by_country?.[code] !== undefined);
+    const answerText = country ? entry.answer_by_country![country]! : entry.answer;
     const buttons: OutboundButton[] = (entry.buttons ?? []).map((button) =>
       button.url
         ? { label: text(button.label, locale), url: button.url }
@@ -64,23 +71,38 @@ export function faqActions(
           { label: text(button.label, locale), payload: jumpPayload(button.goto_flow!) },
     );
     return buttons.length > 0
-      ? { text: text(entry.answer, locale), buttons }
-      : { text: text(entry.answer, locale) };
+      ? { text: text(answerText, locale), buttons }
+      : { text: text(answerText, locale) };
   }
 
-  function answered(entry: FaqEntry, context: ActionContext, score: number | null): ActionResult {
+  function answered(
+    entry: FaqEntry,
+    context: ActionContext,
+    score: number | null,
+    countries: readonly string[] = [],
+  ): ActionResult {
     return {
       outcome: 'answered',
       vars: score === null ? { faq_entry: entry.id } : { faq_entry: entry.id, faq_score: score },
-      messages: [answerMessage(entry, context.locale)],
+      messages: [answerMessage(entry, context.locale, countries)],
     };
   }
 
-  function clarify(candidates: readonly ScoredEntry[], context: ActionContext): ActionResult {
+  function clarify(
+    candidates: readonly ScoredEntry[],
+    context: ActionContext,
+    chosen: boolean,
+  ): ActionResult {
     const best = candidates[0]?.score ?? 0;
     const margin = matcher.config.ambiguityMargin;
-    // Offer only the entries that are really in question, i.e. as close to the best as the runner-up.
-    const close = candidates.filter((candidate) => best - candidate.score < margin * 2);
+    // Offer only the entries that are really in question, i.e. as close to the best as the runner-up
+    // (or at least half as good as the best). The matcher names them itself when its two kinds of evidence
+    // disagree or a topic word is vague ("Paket?" may mean three entries).
+    const close = chosen
+      ? candidates
+      : candidates.filter(
+          (candidate) => best - candidate.score < margin * 2 || candidate.score >= best * 0.45,
+        );
     const buttons: OutboundButton[] = close.flatMap((candidate) => {
       const entry = entries.get(candidate.entryId);
       if (!entry) return [];
@@ -132,10 +154,16 @@ export function faqActions(
       const question = context.input?.text?.trim() ?? '';
       // Nothing to match (a sticker, an empty message): unknown, but nothing worth logging either.
       if (question === '') return { outcome: 'unknown' };
-      const result = matcher.match(question, { tags: args.tags, threshold: args.threshold });
+      const result = matcher.match(question, {
+        tags: args.tags,
+        threshold: args.threshold,
+        locale: context.locale,
+      });
       const bestEntry = result.best ? entries.get(result.best.entryId) : undefined;
-      if (result.decision === 'answer' && bestEntry) return answered(bestEntry, context, result.best!.score);
-      if (result.decision === 'clarify') return clarify(result.candidates, context);
+      if (result.decision === 'answer' && bestEntry)
+        return answered(bestEntry, context, result.best!.score, result.countries);
+      if (result.decision === 'clarify')
+        return clarify(result.choices ?? result.candidates, context, Boolean(result.choices));
       await recordUnanswered(question, result.best?.score ?? 0, context);
       return { outcome: 'unknown', vars: { faq_question: question } };
     },

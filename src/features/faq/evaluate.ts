@@ -15,6 +15,10 @@ export const NO_ENTRY = 'none';
 
 export const evalSetSchema = z.strictObject({
   min_accuracy: z.number().min(0).max(1).default(0.9),
+  /** Most answerable-or-not questions may get a wrong entry: a confident wrong answer is worse than none. */
+  max_confident_wrong: z.number().min(0).max(1).default(0.03),
+  /** Share of out-of-scope questions that must be declined. */
+  min_out_of_scope_declined: z.number().min(0).max(1).default(0.9),
   items: z
     .array(
       z.strictObject({
@@ -29,6 +33,8 @@ export type EvalSet = z.infer<typeof evalSetSchema>;
 
 export interface EvalItemResult {
   question: string;
+  /** The language the item is in: its `locale`, else German. */
+  language: string;
   expected: string;
   /** The best entry when the matcher would answer or clarify, else `none`. */
   predicted: string;
@@ -48,6 +54,14 @@ export interface EvalReport {
   topCandidatesRecall: number;
   /** Share of out-of-scope items the matcher declined. */
   outOfScopeRejection: number;
+  /** Share of in-scope items declined although the knowledge base answers them. */
+  falseRefusals: number;
+  /** Share of all items answered (not asked back) with a wrong entry. */
+  confidentWrong: number;
+  /** Share of all items the matcher asked back on. */
+  clarifyRate: number;
+  /** Top-1 accuracy per language (in-scope and out-of-scope items of that language). */
+  byLanguage: Record<string, { accuracy: number; items: number }>;
   items: EvalItemResult[];
   table: string;
 }
@@ -62,10 +76,12 @@ export function evaluateMatcher(
     if (item.expect !== NO_ENTRY && !known.has(item.expect)) {
       throw new Error(`eval item "${item.q}" expects unknown entry "${item.expect}"`);
     }
-    const result = matcher.match(item.q);
+    const locale = item.locale ?? 'de';
+    const result = matcher.match(item.q, { locale });
     const predicted = result.decision === 'none' || !result.best ? NO_ENTRY : result.best.entryId;
     return {
       question: item.q,
+      language: locale.split('-')[0] ?? locale,
       expected: item.expect,
       predicted,
       score: result.best?.score ?? 0,
@@ -85,6 +101,26 @@ export function evaluateMatcher(
     ),
     topCandidatesRecall: share(inScope.filter((item) => item.inTopCandidates).length, inScope.length),
     outOfScopeRejection: share(outOfScope.filter((item) => item.correct).length, outOfScope.length),
+    falseRefusals:
+      inScope.length === 0
+        ? 0
+        : inScope.filter((item) => item.predicted === NO_ENTRY).length / inScope.length,
+    confidentWrong:
+      items.filter((item) => item.decision === 'answer' && item.predicted !== item.expected).length /
+      items.length,
+    clarifyRate: items.filter((item) => item.decision === 'clarify').length / items.length,
+    byLanguage: Object.fromEntries(
+      [...new Set(items.map((item) => item.language))].sort().map((language) => {
+        const ofLanguage = items.filter((item) => item.language === language);
+        return [
+          language,
+          {
+            accuracy: ofLanguage.filter((item) => item.correct).length / ofLanguage.length,
+            items: ofLanguage.length,
+          },
+        ];
+      }),
+    ),
     items,
     table: formatTable(items),
   };
@@ -155,8 +191,25 @@ export async function runFaqEvalCommand(
   out(`top-1 accuracy:          ${percent(report.accuracy)} (${correct}/${report.items.length})`);
   out(`answered without asking: ${percent(report.directAccuracy)}`);
   out(`entry among candidates:  ${percent(report.topCandidatesRecall)} of in-scope questions`);
+  for (const [language, figures] of Object.entries(report.byLanguage))
+    out(`top-1 ${language.padEnd(18)} ${percent(figures.accuracy)} (${figures.items} questions)`);
   out(`out-of-scope declined:   ${percent(report.outOfScopeRejection)}`);
-  const passed = report.accuracy >= evalSet.min_accuracy;
-  out(`${passed ? 'PASS' : 'FAIL'}: minimum accuracy ${percent(evalSet.min_accuracy)}`);
-  return passed ? 0 : 1;
+  out(`false refusals:          ${percent(report.falseRefusals)} of in-scope questions`);
+  out(`confident wrong answers: ${percent(report.confidentWrong)}`);
+  out(`clarify rate:            ${percent(report.clarifyRate)}`);
+  const failures = [
+    report.accuracy < evalSet.min_accuracy ? `accuracy below ${percent(evalSet.min_accuracy)}` : '',
+    report.confidentWrong > evalSet.max_confident_wrong
+      ? `confident wrong answers above ${percent(evalSet.max_confident_wrong)}`
+      : '',
+    report.outOfScopeRejection < evalSet.min_out_of_scope_declined
+      ? `out-of-scope declined below ${percent(evalSet.min_out_of_scope_declined)}`
+      : '',
+  ].filter(Boolean);
+  out(
+    failures.length === 0
+      ? `PASS: accuracy ≥ ${percent(evalSet.min_accuracy)}, confident wrong ≤ ${percent(evalSet.max_confident_wrong)}, out-of-scope declined ≥ ${percent(evalSet.min_out_of_scope_declined)}`
+      : `FAIL: ${failures.join('; ')}`,
+  );
+  return failures.length === 0 ? 0 : 1;
 }

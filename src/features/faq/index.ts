@@ -7,6 +7,7 @@ export {
   type FaqActionOptions,
   faqActions,
 } from './actions.js';
+export { DIGRESSION_MIN_SCORE, isConfidentQuestion } from './confident-question.js';
 export {
   type EvalItemResult,
   type EvalReport,
@@ -21,6 +22,7 @@ export type { FaqButton, FaqEntry, KnowledgeBase, LocalizedText, SynonymGroup } 
 export {
   buildMatcher,
   DEFAULT_MATCHER_CONFIG,
+  type Explanation,
   type FaqMatcher,
   type MatchDecision,
   type MatcherConfig,

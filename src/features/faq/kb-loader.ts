@@ -89,11 +89,17 @@ export function parseKnowledgeBase(files: readonly KnowledgeBaseFile[]): Knowled
     }
   }
   const synonyms = mergeSynonyms(parsed, problems);
+  const outOfScope: Record<string, string[]> = {};
+  for (const { value } of parsed)
+    for (const [locale, list] of Object.entries(value.out_of_scope ?? {}))
+      outOfScope[locale] = [...(outOfScope[locale] ?? []), ...list];
+  if (parsed.length === files.length && files.length > 0 && entries.length === 0)
+    problems.push({ file: files[0]!.file, line: 1, column: 1, message: 'the knowledge base has no entries' });
 
   if (files.length === 0)
     problems.push({ file: '(knowledge base)', line: 1, column: 1, message: 'no files found' });
   if (problems.length > 0) throw new SourceError(problems);
-  return { entries, synonyms, sources };
+  return { entries, synonyms, sources, outOfScope };
 }
 
 /** Reads every `*.yaml`/`*.yml` file of a folder (not recursive), in name order. */

@@ -48,6 +48,16 @@ export const faqEntrySchema = z.strictObject({
       message: 'give the questions for at least one locale',
     }),
   answer: localizedTextSchema,
+  /**
+   * Answers for questions naming a country (ISO 3166 code, e.g. AT, CH): "Liefert ihr nach Österreich?"
+   * gets the AT text instead of the general answer. Cities count for their country ("Wien" → AT).
+   */
+  answer_by_country: z
+    .record(
+      z.string().regex(/^[A-Z]{2}$/, 'country keys are ISO 3166 codes such as AT or CH'),
+      localizedTextSchema,
+    )
+    .optional(),
   buttons: z.array(faqButtonSchema).optional(),
 });
 export type FaqEntry = z.infer<typeof faqEntrySchema>;
@@ -58,10 +68,21 @@ export const synonymsSchema = z.record(
   z.array(z.string().trim().min(1, 'a synonym must not be empty')).min(1),
 );
 
-export const faqFileSchema = z.strictObject({
-  synonyms: synonymsSchema.optional(),
-  entries: z.array(faqEntrySchema).min(1, 'a knowledge-base file needs at least one entry'),
-});
+/** Messages the bot must not answer from the knowledge base, per locale: they train the "none" class. */
+export const outOfScopeSchema = z.record(
+  localeKey,
+  z.array(z.string().trim().min(1, 'an example must not be empty')).min(1),
+);
+
+export const faqFileSchema = z
+  .strictObject({
+    synonyms: synonymsSchema.optional(),
+    entries: z.array(faqEntrySchema).default([]),
+    out_of_scope: outOfScopeSchema.optional(),
+  })
+  .refine((file) => file.entries.length > 0 || file.out_of_scope !== undefined, {
+    message: 'a knowledge-base file needs at least one entry (or out_of_scope examples)',
+  });
 export type FaqFile = z.infer<typeof faqFileSchema>;
 
 /** A synonym group: every member means the head. */
@@ -74,6 +95,8 @@ export interface SynonymGroup {
 export interface KnowledgeBase {
   entries: readonly FaqEntry[];
   synonyms: readonly SynonymGroup[];
+  /** Out-of-scope examples of all files, per locale. */
+  outOfScope?: Readonly<Record<string, readonly string[]>>;
   /** Entry id → the file it came from, for error messages and the eval table. */
   sources: ReadonlyMap<string, string>;
 }

@@ -1,25 +1,27 @@
 /**
- * Matches a customer's question to a knowledge-base entry. Built once from the knowledge base; matching
- * is pure and allocation-light. Each paraphrase is a document; an entry scores as its best paraphrase.
- *
- * Confidence of an entry, in [0, 1]:
- *   paraphrase fit = (share of the question's term weight the paraphrase covers)^0.3
- *                  × (share of the paraphrase's term weight the question covers)^0.7, weights = idf × term weight
- *   entry coverage = share of the question's term weight that any paraphrase of the entry covers, or its
- *                    answer at 0.6 (a question may combine words of two paraphrases, or use the answer's words)
- *   term score     = 0.7 × best paraphrase fit + 0.3 × entry coverage
- *   trigram score  = best cosine of idf-weighted character-trigram vectors (catches typos and compounds
- *                    the term analysis missed)
- *   confidence     = 0.75 × term score + 0.25 × trigram score
- *                  × unknown-word factor (short questions whose content words the knowledge base mostly does
- *                    not know are probably not ours: "Verkauft ihr auch Tee?")
- *                  × content evidence (half when the entry shares only question words or trigrams)
- * A one-word question about a term many entries use ("Kaffee?") asks back instead of guessing.
- * idf is counted over entries, not paraphrases: a word every paraphrase of one entry uses is specific, not common.
+ * Matches a customer's question to a knowledge-base entry by two kinds of evidence (docs/faq.md):
+ *   lexical   — idf-weighted overlap of the question's terms with each paraphrase (stems per language,
+ *               synonyms, compound parts, translations; see src/understanding/analyzer.ts) plus a character
+ *               trigram safety net; penalised when most of a short question's words are unknown to the
+ *               knowledge base ("Verkauft ihr auch Tee?")
+ *   classifier — a linear model trained at build time on the paraphrases and on out-of-scope examples
+ *               (class "none"), with calibrated probabilities (src/understanding/classifier.ts)
+ *   combined   = lexicalShare × lexical + (1 − lexicalShare) × probability, reduced by the probability of
+ *               "none". Meaning decides, not the rarest shared word: a rare word alone moves the lexical
+ *               score but not the classifier, which has seen how each entry is asked.
+ * Decisions: `none` below the threshold, `clarify` when the runner-up is within the margin, else `answer`.
  */
-import { type AnalyzedText, TextAnalyzer } from './analyzer.js';
-import type { KnowledgeBase } from './kb-schema.js';
-import { isQuestionWord } from './stopwords.js';
+import {
+  type Analysis,
+  Analyzer,
+  featuresOf,
+  type Language,
+  LinearClassifier,
+  type TrainingExample,
+} from '../../understanding/index.js';
+import { trainCached } from '../../understanding/model-cache.js';
+import { keyTokens } from '../../understanding/normalize.js';
+import type { KnowledgeBase, LocalizedText } from './kb-schema.js';
 
 export interface MatcherConfig {
   /** Below this confidence the decision is `none`. */
@@ -31,8 +33,8 @@ export interface MatcherConfig {
 }
 
 export const DEFAULT_MATCHER_CONFIG: MatcherConfig = {
-  threshold: 0.3,
-  ambiguityMargin: 0.04,
+  threshold: 0.35,
+  ambiguityMargin: 0.06,
   maxCandidates: 3,
 };
 
@@ -41,6 +43,8 @@ export interface MatchOptions {
   tags?: readonly string[];
   threshold?: number;
   ambiguityMargin?: number;
+  /** The contact's locale: the language prior for short messages. */
+  locale?: string;
 }
 
 export interface ScoredEntry {
@@ -55,60 +59,97 @@ export interface MatchResult {
   /** Up to `maxCandidates` distinct entries, best first. */
   candidates: ScoredEntry[];
   decision: MatchDecision;
+  /** The language the question was read in. */
+  language: Language;
+  /** Countries the question names (ISO codes), for country-specific answers. */
+  countries: string[];
+  /** When the decision is `clarify` for a reason other than two close scores: the entries to offer. */
+  choices?: ScoredEntry[];
+}
+
+export interface CandidateExplanation {
+  entryId: string;
+  lexical: number;
+  probability: number;
+  combined: number;
+  /** Which evidence gave this candidate more of its combined score. */
+  decidedBy: 'lexical' | 'classifier';
+}
+
+export interface Explanation {
+  result: MatchResult;
+  analysis: Analysis;
+  noneProbability: number;
+  candidates: CandidateExplanation[];
 }
 
 export interface FaqMatcher {
   match(text: string, options?: MatchOptions): MatchResult;
-  /** What the matcher made of a text: its terms and the words it did not know. For debugging and docs. */
-  analyze(text: string): AnalyzedText;
+  explain(text: string, options?: MatchOptions): Explanation;
   readonly config: MatcherConfig;
 }
 
 /** The weights of the score; the defaults are documented in docs/faq.md and rarely need changing. */
 export interface MatcherTuning {
+  lexicalShare: number;
   questionCoverageExponent: number;
   termShare: number;
   entryCoverageShare: number;
   answerTermWeight: number;
-  /** An unknown word in the question weighs like a moderately rare term: it hints the topic is not ours. */
   unknownTermIdf: number;
-  /** idf is raised to this power: above 1, rare words ("fair", "packstation") pull harder than common ones. */
-  idfExponent: number;
-  /** Share of a question's content words the knowledge base may not know before confidence drops. */
   unknownShareTolerance: number;
-  /** How hard confidence drops per unknown share above the tolerance ("Verkauft ihr auch Tee?"). */
   unknownSharePenalty: number;
-  /** Up to this many content words the unknown-share penalty applies in full … */
   shortQuestionWords: number;
-  /** … and it fades out towards this many: long messages carry many words no FAQ needs. */
   longQuestionWords: number;
-  /** Confidence factor of an entry that shares no content word with the question (only "wie", "wo", trigrams). */
   noContentEvidenceFactor: number;
-  /** A one-word question whose word appears in the questions of at least this many entries is vague … */
+  /** How strongly the classifier's "none of our topics" probability lowers every entry. */
+  nonePenalty: number;
+  /** Fit factor of a paraphrase that names a place for a question that names none. */
+  placeMismatchFactor: number;
+  /** A one-word question whose word the paraphrases of this many entries use is vague … */
   vagueTermEntries: number;
-  /** … and asks back when the runner-up scores at least this share of the best ("Kaffee?", "Abo?"). */
+  /** … and asks back when the runner-up scores at least this share of the best. */
   vagueRunnerUpRatio: number;
 }
 
 export const DEFAULT_TUNING: MatcherTuning = {
+  lexicalShare: 0.5,
   questionCoverageExponent: 0.3,
   termShare: 0.75,
   entryCoverageShare: 0.3,
   answerTermWeight: 0.6,
   unknownTermIdf: 1.2,
-  idfExponent: 1,
   unknownShareTolerance: 0.1,
   unknownSharePenalty: 1.5,
   shortQuestionWords: 3,
   longQuestionWords: 6,
   noContentEvidenceFactor: 0.5,
-  vagueTermEntries: 3,
-  vagueRunnerUpRatio: 0.85,
+  nonePenalty: 1,
+  placeMismatchFactor: 0.7,
+  vagueTermEntries: 2,
+  vagueRunnerUpRatio: 0.7,
 };
+
+export const NONE_LABEL = '__none__';
 const MIN_CANDIDATE_SCORE = 0.05;
+
+// Question words, cues and places say what kind of question it is, not which: "Hauptstadt von Frankreich?" is no
+// shipping question. An entry must share some other word to count as having evidence.
+const isQuestionTerm = (term: string) => term.startsWith('q:') || term.startsWith('place:');
+
+function texts(value: LocalizedText, fallback: Language): Array<{ text: string; language: Language }> {
+  if (typeof value === 'string') return [{ text: value, language: fallback }];
+  return Object.entries(value).map(([locale, text]) => ({ text, language: languageKey(locale) }));
+}
+
+function languageKey(locale: string): Language {
+  return locale.startsWith('en') ? 'en' : 'de';
+}
 
 interface Paraphrase {
   entryIndex: number;
+  /** Names a place ("… nach Polen"): fits a question that names none less well. */
+  namesPlace: boolean;
   terms: Map<string, number>;
   termTotal: number;
   gramNorm: number;
@@ -118,158 +159,158 @@ function inverseDocumentFrequency(entryCount: number, documentFrequency: number)
   return Math.log(1 + (entryCount - documentFrequency + 0.5) / (documentFrequency + 0.5));
 }
 
-function paraphraseTexts(kb: KnowledgeBase): Array<{ entryIndex: number; text: string }> {
-  return kb.entries.flatMap((entry, entryIndex) => {
-    const titles = entry.title
-      ? typeof entry.title === 'string'
-        ? [entry.title]
-        : Object.values(entry.title)
-      : [];
-    return [...Object.values(entry.questions).flat(), ...titles].map((text) => ({ entryIndex, text }));
-  });
-}
-
-/** Decides from ranked candidates: below threshold → none, close runner-up → clarify, else answer. */
-export function decide(candidates: readonly ScoredEntry[], threshold: number, margin: number): MatchDecision {
-  const [best, second] = candidates;
-  if (!best || best.score < threshold) return 'none';
-  if (second && best.score - second.score < margin) return 'clarify';
-  return 'answer';
-}
-
 export function buildMatcher(
   kb: KnowledgeBase,
   config: Partial<MatcherConfig> = {},
   tuning: Partial<MatcherTuning> = {},
 ): FaqMatcher {
   const settings: MatcherConfig = { ...DEFAULT_MATCHER_CONFIG, ...config };
-  const {
-    questionCoverageExponent: QUESTION_COVERAGE_EXPONENT,
-    termShare: TERM_SHARE,
-    entryCoverageShare: ENTRY_COVERAGE_SHARE,
-    answerTermWeight: ANSWER_TERM_WEIGHT,
-    unknownTermIdf: UNKNOWN_TERM_IDF,
-    idfExponent,
-    vagueTermEntries,
-    vagueRunnerUpRatio,
-    ...evidenceTuning
-  } = { ...DEFAULT_TUNING, ...tuning };
-  const PARAPHRASE_COVERAGE_EXPONENT = 1 - QUESTION_COVERAGE_EXPONENT;
-  const analyzer = new TextAnalyzer(kb);
+  const t: MatcherTuning = { ...DEFAULT_TUNING, ...tuning };
+  const analyzer = new Analyzer({ synonyms: kb.synonyms });
   const entryIds = kb.entries.map((entry) => entry.id);
   const entryTags = kb.entries.map((entry) => new Set(entry.tags));
-  const analyzed = paraphraseTexts(kb).map(({ entryIndex, text }) => ({
-    entryIndex,
-    analysis: analyzer.analyzeDocument(text),
-  }));
 
-  // Answers say more than the questions ("Uhr", "Hafermilch", "DHL"); they count for entry coverage only, and weakly.
-  const answerTerms = kb.entries.map((entry) => {
-    const texts = typeof entry.answer === 'string' ? [entry.answer] : Object.values(entry.answer);
-    return analyzer.analyzeDocument(texts.join('\n')).terms;
-  });
-  const termIdf = countIdf(kb.entries.length, [
-    ...analyzed.map(({ entryIndex, analysis }) => ({ entryIndex, keys: analysis.terms.keys() })),
-    ...answerTerms.map((terms, entryIndex) => ({ entryIndex, keys: terms.keys() })),
+  const questionTexts = kb.entries.map((entry) => [
+    ...Object.entries(entry.questions).flatMap(([locale, list]) =>
+      list.map((text) => ({ text, language: languageKey(locale) })),
+    ),
+    ...(entry.title ? texts(entry.title, 'de') : []),
   ]);
-  const gramIdf = countIdf(
-    kb.entries.length,
-    analyzed.map(({ entryIndex, analysis }) => ({ entryIndex, keys: analysis.grams.keys() })),
+  const answerTexts = kb.entries.map((entry) => texts(entry.answer, 'de'));
+
+  // Two passes: the vocabulary (terms of all documents) decides which compound parts and expansions count.
+  const analyzeAll = () => ({
+    questions: questionTexts.map((list) =>
+      list.map(({ text, language }) => analyzer.analyzeDocument(text, language)),
+    ),
+    answers: answerTexts.map((list) =>
+      list.map(({ text, language }) => analyzer.analyzeDocument(text, language)),
+    ),
+  });
+  const vocabularyOf = (all: ReturnType<typeof analyzeAll>) => {
+    const terms = new Set<string>();
+    for (const list of [...all.questions, ...all.answers])
+      for (const a of list) for (const term of a.terms.keys()) terms.add(term);
+    return terms;
+  };
+  const words = [...questionTexts.flat(), ...answerTexts.flat()].flatMap(({ text }) => keyTokens(text));
+  analyzer.setVocabulary(vocabularyOf(analyzeAll()), words);
+  const documents = analyzeAll();
+  analyzer.setVocabulary(vocabularyOf(documents), words);
+
+  // ------------------------------------------------------------------ lexical index
+  const entryCount = kb.entries.length;
+  const documentFrequency = (keysPerEntry: Array<Set<string>>) => {
+    const counts = new Map<string, number>();
+    for (const keys of keysPerEntry) for (const key of keys) counts.set(key, (counts.get(key) ?? 0) + 1);
+    const idf = new Map<string, number>();
+    for (const [key, count] of counts) idf.set(key, inverseDocumentFrequency(entryCount, count));
+    return idf;
+  };
+  const termIdf = documentFrequency(
+    kb.entries.map((_, i) => {
+      const keys = new Set<string>();
+      for (const a of [...documents.questions[i]!, ...documents.answers[i]!])
+        for (const k of a.terms.keys()) keys.add(k);
+      return keys;
+    }),
   );
-  for (const [term, idf] of termIdf) termIdf.set(term, idf ** idfExponent);
-  const vocabulary: ReadonlySet<string> = new Set(termIdf.keys());
+  const gramIdf = documentFrequency(
+    kb.entries.map((_, i) => {
+      const keys = new Set<string>();
+      for (const a of documents.questions[i]!) for (const k of a.grams.keys()) keys.add(k);
+      return keys;
+    }),
+  );
 
   const paraphrases: Paraphrase[] = [];
   const termPostings = new Map<string, Array<{ doc: number; weight: number }>>();
   const gramPostings = new Map<string, Array<{ doc: number; weight: number }>>();
-  for (const [doc, { entryIndex, analysis }] of analyzed.entries()) {
-    let termTotal = 0;
-    for (const [term, weight] of analysis.terms) {
-      termTotal += termIdf.get(term)! * weight;
-      pushPosting(termPostings, term, doc, weight);
+  const push = (
+    map: Map<string, Array<{ doc: number; weight: number }>>,
+    key: string,
+    doc: number,
+    weight: number,
+  ) => {
+    const list = map.get(key) ?? [];
+    list.push({ doc, weight });
+    map.set(key, list);
+  };
+  documents.questions.forEach((list, entryIndex) => {
+    for (const analysis of list) {
+      const doc = paraphrases.length;
+      let termTotal = 0;
+      for (const [term, weight] of analysis.terms) {
+        termTotal += termIdf.get(term)! * weight;
+        push(termPostings, term, doc, weight);
+      }
+      let gramSquares = 0;
+      for (const [gram, count] of analysis.grams) {
+        const weight = count * gramIdf.get(gram)!;
+        gramSquares += weight * weight;
+        push(gramPostings, gram, doc, weight);
+      }
+      paraphrases.push({
+        entryIndex,
+        namesPlace: [...analysis.terms.keys()].some((term) => term.startsWith('place:')),
+        terms: analysis.terms,
+        termTotal,
+        gramNorm: Math.sqrt(gramSquares) || 1,
+      });
     }
-    let gramSquares = 0;
-    for (const [gram, count] of analysis.grams) {
-      const weight = count * gramIdf.get(gram)!;
-      gramSquares += weight * weight;
-      pushPosting(gramPostings, gram, doc, weight);
-    }
-    paraphrases.push({ entryIndex, terms: analysis.terms, termTotal, gramNorm: Math.sqrt(gramSquares) });
-  }
-
-  // How many entries ask about a term in their questions: a one-word question about a common term is vague.
-  const questionEntriesByTerm = new Map<string, Set<number>>();
-  for (const paraphrase of paraphrases) {
-    for (const term of paraphrase.terms.keys()) {
-      const entries = questionEntriesByTerm.get(term) ?? new Set<number>();
-      entries.add(paraphrase.entryIndex);
-      questionEntriesByTerm.set(term, entries);
-    }
-  }
-
-  /** A question of one common content word and nothing else ("Kaffee?") names a topic, not a question. */
-  function isVague(question: AnalyzedText): boolean {
-    if (question.unknownTerms.size > 0) return false;
-    const contentTerms = [...question.terms.keys()].filter((term) => !isQuestionWord(term));
-    if (contentTerms.length !== 1) return false;
-    return (questionEntriesByTerm.get(contentTerms[0]!)?.size ?? 0) >= vagueTermEntries;
-  }
-
+  });
   const entryTermPostings = new Map<string, Array<{ doc: number; weight: number }>>();
-  for (const [entryIndex] of kb.entries.entries()) {
+  kb.entries.forEach((_, entryIndex) => {
     const union = new Map<string, number>();
-    for (const [term, weight] of answerTerms[entryIndex]!) union.set(term, weight * ANSWER_TERM_WEIGHT);
-    for (const paraphrase of paraphrases) {
-      if (paraphrase.entryIndex !== entryIndex) continue;
-      for (const [term, weight] of paraphrase.terms) union.set(term, Math.max(union.get(term) ?? 0, weight));
-    }
-    for (const [term, weight] of union) pushPosting(entryTermPostings, term, entryIndex, weight);
-  }
+    for (const a of documents.answers[entryIndex]!)
+      for (const [term, weight] of a.terms)
+        union.set(term, Math.max(union.get(term) ?? 0, weight * t.answerTermWeight));
+    for (const a of documents.questions[entryIndex]!)
+      for (const [term, weight] of a.terms) union.set(term, Math.max(union.get(term) ?? 0, weight));
+    for (const [term, weight] of union) push(entryTermPostings, term, entryIndex, weight);
+  });
 
-  function scoreEntries(question: AnalyzedText, allowed: (entryIndex: number) => boolean): Float64Array {
+  function lexicalScores(question: Analysis): Float64Array {
     const overlap = new Float64Array(paraphrases.length);
-    const entryOverlap = new Float64Array(entryIds.length);
+    const entryOverlap = new Float64Array(entryCount);
     const gramDot = new Float64Array(paraphrases.length);
-    const sharesContentWord = new Uint8Array(entryIds.length);
+    const sharesContentWord = new Uint8Array(entryCount);
     let questionTermTotal = 0;
     for (const [term, weight] of question.terms) {
-      const idf = termIdf.get(term)!;
-      const isContentWord = !isQuestionWord(term);
+      const idf = termIdf.get(term);
+      if (idf === undefined) continue;
       questionTermTotal += idf * weight;
       for (const posting of termPostings.get(term) ?? [])
         overlap[posting.doc]! += idf * Math.min(weight, posting.weight);
       for (const posting of entryTermPostings.get(term) ?? []) {
         entryOverlap[posting.doc]! += idf * Math.min(weight, posting.weight);
-        if (isContentWord) sharesContentWord[posting.doc] = 1;
+        if (!isQuestionTerm(term)) sharesContentWord[posting.doc] = 1;
       }
     }
-    // Unknown words count, but sub-linearly: a long message has many words no FAQ needs.
-    let unknownWeight = 0;
-    for (const weight of question.unknownTerms.values()) unknownWeight += weight;
-    questionTermTotal += UNKNOWN_TERM_IDF * Math.sqrt(unknownWeight);
+    questionTermTotal += t.unknownTermIdf * Math.sqrt(question.unknown.size);
     let questionGramSquares = 0;
     for (const [gram, count] of question.grams) {
       const idf = gramIdf.get(gram);
       if (idf === undefined) {
-        // A trigram no paraphrase has still makes the question longer, i.e. less similar.
-        questionGramSquares += count * count * UNKNOWN_TERM_IDF * UNKNOWN_TERM_IDF;
+        questionGramSquares += count * count * t.unknownTermIdf * t.unknownTermIdf;
         continue;
       }
       const weight = count * idf;
       questionGramSquares += weight * weight;
-      addPostings(gramDot, gramPostings.get(gram), weight, 1, false);
+      for (const posting of gramPostings.get(gram) ?? []) gramDot[posting.doc]! += weight * posting.weight;
     }
-    const questionGramNorm = Math.sqrt(questionGramSquares);
-
-    const bestFit = new Float64Array(entryIds.length);
-    const bestGrams = new Float64Array(entryIds.length);
+    const questionGramNorm = Math.sqrt(questionGramSquares) || 1;
+    const questionNamesPlace = [...question.terms.keys()].some((term) => term.startsWith('place:'));
+    const bestFit = new Float64Array(entryCount);
+    const bestGrams = new Float64Array(entryCount);
     for (let doc = 0; doc < paraphrases.length; doc++) {
       const paraphrase = paraphrases[doc]!;
       const shared = overlap[doc]!;
-      if (shared > 0) {
+      if (shared > 0 && questionTermTotal > 0) {
         const fit =
-          (shared / questionTermTotal) ** QUESTION_COVERAGE_EXPONENT *
-          (shared / paraphrase.termTotal) ** PARAPHRASE_COVERAGE_EXPONENT;
+          (shared / questionTermTotal) ** t.questionCoverageExponent *
+          (shared / paraphrase.termTotal) ** (1 - t.questionCoverageExponent) *
+          (paraphrase.namesPlace && !questionNamesPlace ? t.placeMismatchFactor : 1);
         bestFit[paraphrase.entryIndex] = Math.max(bestFit[paraphrase.entryIndex]!, fit);
       }
       if (gramDot[doc]! > 0) {
@@ -277,66 +318,169 @@ export function buildMatcher(
         bestGrams[paraphrase.entryIndex] = Math.max(bestGrams[paraphrase.entryIndex]!, cosine);
       }
     }
-    const scores = new Float64Array(entryIds.length);
-    const unknownFactor = unknownWordFactor(question, evidenceTuning);
-    for (let entryIndex = 0; entryIndex < entryIds.length; entryIndex++) {
-      if (!allowed(entryIndex)) continue;
-      const coverage = questionTermTotal > 0 ? entryOverlap[entryIndex]! / questionTermTotal : 0;
-      const termScore = (1 - ENTRY_COVERAGE_SHARE) * bestFit[entryIndex]! + ENTRY_COVERAGE_SHARE * coverage;
-      const confidence = TERM_SHARE * termScore + (1 - TERM_SHARE) * bestGrams[entryIndex]!;
-      // An entry must explain at least one content word of the question itself: "wie" or a few shared
-      // trigrams are not evidence ("Wie geht es dir heute?").
-      const evidence = sharesContentWord[entryIndex] ? 1 : evidenceTuning.noContentEvidenceFactor;
-      scores[entryIndex] = Math.min(1, confidence * evidence * unknownFactor);
+    const unknownFactor = unknownWordFactor(question, t);
+    const scores = new Float64Array(entryCount);
+    for (let e = 0; e < entryCount; e++) {
+      const coverage = questionTermTotal > 0 ? entryOverlap[e]! / questionTermTotal : 0;
+      const termScore = (1 - t.entryCoverageShare) * bestFit[e]! + t.entryCoverageShare * coverage;
+      const confidence = t.termShare * termScore + (1 - t.termShare) * bestGrams[e]!;
+      const evidence = sharesContentWord[e] ? 1 : t.noContentEvidenceFactor;
+      scores[e] = Math.min(1, confidence * evidence * unknownFactor);
     }
     return scores;
   }
 
-  function match(text: string, options: MatchOptions = {}): MatchResult {
+  // ------------------------------------------------------------------ classifier
+  const examples: TrainingExample[] = [];
+  kb.entries.forEach((entry, entryIndex) => {
+    for (const { text, language } of questionTexts[entryIndex]!)
+      examples.push({ features: featuresOf(analyzer.analyzeQuestion(text, language)), label: entry.id });
+  });
+  for (const [locale, list] of Object.entries(kb.outOfScope ?? {}))
+    for (const text of list)
+      examples.push({ features: featuresOf(analyzer.analyzeQuestion(text, locale)), label: NONE_LABEL });
+  const classifier = trainCached(examples, trainingBudget(examples.length));
+  const labelIndex = new Map(classifier.labels.map((label, index) => [label, index]));
+
+  const entriesByTerm = new Map<string, Set<number>>();
+  for (const paraphrase of paraphrases)
+    for (const term of paraphrase.terms.keys()) {
+      const set = entriesByTerm.get(term) ?? new Set<number>();
+      set.add(paraphrase.entryIndex);
+      entriesByTerm.set(term, set);
+    }
+  /** A question of one content word that the paraphrases of several entries use names a topic, not a question. */
+  function isVague(question: Analysis): boolean {
+    if (question.words.length !== 1 || question.unknown.size > 0) return false;
+    // "Wo ist euer Café?" asks something about the topic; only the bare topic word is vague.
+    if ([...question.terms.keys()].some((term) => term.startsWith('q:'))) return false;
+    return question.words[0]!.terms.some(
+      (term) => (entriesByTerm.get(term.term)?.size ?? 0) >= t.vagueTermEntries,
+    );
+  }
+
+  function explain(text: string, options: MatchOptions = {}): Explanation {
     const threshold = options.threshold ?? settings.threshold;
     const margin = options.ambiguityMargin ?? settings.ambiguityMargin;
     const wantedTags = options.tags && options.tags.length > 0 ? options.tags : null;
-    const allowed = (entryIndex: number) =>
-      !wantedTags || wantedTags.some((tag) => entryTags[entryIndex]!.has(tag));
-
-    const question = analyzer.analyzeQuestion(text, vocabulary);
-    const entryScores = scoreEntries(question, allowed);
-    const candidates = [...entryScores]
-      .map((score, entryIndex) => ({ entryId: entryIds[entryIndex]!, score: round(score) }))
-      .filter((candidate) => candidate.score >= MIN_CANDIDATE_SCORE)
-      .sort((a, b) => b.score - a.score)
-      .slice(0, settings.maxCandidates);
-    let decision = decide(candidates, threshold, margin);
-    if (decision === 'answer' && isVague(question)) {
-      // Ask back rather than guess when several entries fit a one-word topic about equally.
-      const [best, second] = candidates;
-      if (best && second && second.score >= threshold && second.score >= best.score * vagueRunnerUpRatio)
-        decision = 'clarify';
+    const analysis = analyzer.analyzeQuestion(text, options.locale);
+    const hasContent = analysis.terms.size > 0 || analysis.unknown.size > 0;
+    const lexical = lexicalScores(analysis);
+    const predictions = new Float64Array(classifier.labels.length);
+    if (hasContent)
+      for (const p of classifier.predict(featuresOf(analysis)))
+        predictions[labelIndex.get(p.label)!] = p.probability;
+    const noneIndex = labelIndex.get(NONE_LABEL);
+    const noneProbability = noneIndex === undefined ? 0 : predictions[noneIndex]!;
+    // The classifier spreads its probability over the entries it knows even for words it never saw; it
+    // speaks only for the share of the question's words the knowledge base knows.
+    const contentWords = analysis.words.length;
+    const knownWords = analysis.words.filter((word) => !word.unknown);
+    // A place alone ("… von Frankreich?") says where, not what: the classifier does not speak for it.
+    const placesOnly =
+      knownWords.length > 0 && knownWords.every((word) => word.terms.every((term) => term.via === 'place'));
+    const knownShare =
+      contentWords === 0 || placesOnly ? 0 : (contentWords - analysis.unknown.size) / contentWords;
+    const explained: CandidateExplanation[] = [];
+    for (let e = 0; e < entryCount; e++) {
+      if (wantedTags && !wantedTags.some((tag) => entryTags[e]!.has(tag))) continue;
+      // Read among our entries only: "none" lowers every entry once, below, not twice.
+      const raw = predictions[labelIndex.get(entryIds[e]!)!] ?? 0;
+      const probability = Math.min(1, raw / Math.max(1e-6, 1 - noneProbability));
+      const lexicalPart = t.lexicalShare * lexical[e]!;
+      const classifierPart = (1 - t.lexicalShare) * probability * knownShare;
+      const combined = (lexicalPart + classifierPart) * Math.max(0, 1 - t.nonePenalty * noneProbability);
+      explained.push({
+        entryId: entryIds[e]!,
+        lexical: round(lexical[e]!),
+        probability: round(probability),
+        combined: round(Math.min(1, combined)),
+        decidedBy: lexicalPart >= classifierPart ? 'lexical' : 'classifier',
+      });
     }
-    return { best: candidates[0] ?? null, candidates, decision };
+    explained.sort((a, b) => b.combined - a.combined);
+    const candidates = explained
+      .filter((c) => c.combined >= MIN_CANDIDATE_SCORE)
+      .slice(0, settings.maxCandidates)
+      .map((c) => ({ entryId: c.entryId, score: c.combined }));
+    let decision = hasContent ? decide(candidates, threshold, margin) : 'none';
+    let choices: ScoredEntry[] | undefined;
+    if (decision === 'answer') {
+      // Two kinds of evidence pointing at different entries: ask "did you mean …?" rather than guess.
+      const top = (key: 'lexical' | 'probability') =>
+        explained.reduce((best, c) => (c[key] > best[key] ? c : best), explained[0]!).entryId;
+      const lexicalBest = top('lexical');
+      const classifierBest = top('probability');
+      const shown = candidates.map((c) => c.entryId);
+      if (lexicalBest !== classifierBest && shown.includes(lexicalBest) && shown.includes(classifierBest)) {
+        decision = 'clarify';
+        choices = candidates.filter((c) => c.entryId === lexicalBest || c.entryId === classifierBest);
+      }
+    }
+    if (decision === 'answer' && isVague(analysis)) {
+      // One topic word several entries share ("Abo?", "parcel"): ask back rather than guess. The words decide
+      // here, not the classifier, which is sure of itself on one word for no good reason.
+      const byLexical = [...explained].sort((a, b) => b.lexical - a.lexical);
+      const [best, second] = byLexical;
+      if (
+        best &&
+        second &&
+        second.lexical >= MIN_CANDIDATE_SCORE * 2 &&
+        second.lexical >= best.lexical * t.vagueRunnerUpRatio
+      ) {
+        decision = 'clarify';
+        choices = byLexical
+          .filter((c) => c.lexical >= best.lexical * t.vagueRunnerUpRatio)
+          .slice(0, settings.maxCandidates)
+          .map((c) => ({ entryId: c.entryId, score: c.combined }));
+      }
+    }
+    const result: MatchResult = {
+      best: candidates[0] ?? null,
+      candidates,
+      decision,
+      language: analysis.language.language,
+      countries: analysis.countries,
+      ...(choices && { choices }),
+    };
+    return { result, analysis, noneProbability: round(noneProbability), candidates: explained.slice(0, 5) };
   }
 
-  return { match, analyze: (text) => analyzer.analyzeQuestion(text, vocabulary), config: settings };
+  return { match: (text, options) => explain(text, options).result, explain, config: settings };
+}
+
+/**
+ * Epochs and calibration folds for a training set of this size. Training runs at every knowledge-base load, so
+ * large knowledge bases get fewer passes (each pass sees more examples per entry anyway) and a cheaper
+ * calibration; small ones get the full schedule.
+ */
+export function trainingBudget(examples: number): { epochs: number; calibrationFolds: number } {
+  const epochs = Math.max(4, Math.min(12, Math.round((12 * 3000) / Math.max(1, examples))));
+  return { epochs, calibrationFolds: examples > 6000 ? 2 : 4 };
+}
+
+/** `none` below the threshold, `clarify` when the runner-up is within the margin, otherwise `answer`. */
+export function decide(candidates: readonly ScoredEntry[], threshold: number, margin: number): MatchDecision {
+  const [best, second] = candidates;
+  if (!best || best.score < threshold) return 'none';
+  if (second && best.score - second.score < margin && second.score >= threshold) return 'clarify';
+  return 'answer';
 }
 
 /**
  * Confidence factor for the words of a question the knowledge base does not know at all. When half of a
- * short question is foreign ("Verkauft ihr auch Tee?", "capital of france", "Fahrrad reparieren lassen"),
- * the words we do know only say the customer talks to a shop, not which of our answers fits. Long
- * messages are spared: greetings and stories carry many words no FAQ needs.
+ * short question is foreign ("Verkauft ihr auch Tee?", "Fahrrad reparieren lassen"), the words we do know only
+ * say the customer talks to a shop, not which of our answers fits. Long messages are spared.
  */
 export function unknownWordFactor(
-  question: AnalyzedText,
+  question: Pick<Analysis, 'terms' | 'unknown' | 'words'>,
   tuning: Pick<
     MatcherTuning,
     'unknownShareTolerance' | 'unknownSharePenalty' | 'shortQuestionWords' | 'longQuestionWords'
   >,
 ): number {
-  let knownWeight = 0;
-  for (const [term, weight] of question.terms) if (!isQuestionWord(term)) knownWeight += weight;
-  let unknownWeight = 0;
-  for (const weight of question.unknownTerms.values()) unknownWeight += weight;
-  const contentWords = knownWeight + unknownWeight;
+  const unknownWeight = question.unknown.size;
+  const contentWords = question.words.length;
   if (unknownWeight === 0 || contentWords === 0) return 1;
   const excess = Math.max(0, unknownWeight / contentWords - tuning.unknownShareTolerance);
   const span = Math.max(1e-9, tuning.longQuestionWords - tuning.shortQuestionWords);
@@ -344,50 +488,6 @@ export function unknownWordFactor(
   return Math.max(0, 1 - tuning.unknownSharePenalty * fade * excess);
 }
 
-/** Adds `factor × min(weight, posting weight)` (or `factor × posting weight`) to each posting's document. */
-function addPostings(
-  sums: Float64Array,
-  postings: ReadonlyArray<{ doc: number; weight: number }> | undefined,
-  factor: number,
-  weight: number,
-  capAtWeight: boolean,
-): void {
-  if (!postings) return;
-  for (let i = 0; i < postings.length; i++) {
-    const posting = postings[i]!;
-    sums[posting.doc]! += factor * (capAtWeight ? Math.min(weight, posting.weight) : posting.weight);
-  }
-}
-
 function round(score: number): number {
   return Math.round(score * 1000) / 1000;
-}
-
-function pushPosting(
-  postings: Map<string, Array<{ doc: number; weight: number }>>,
-  key: string,
-  doc: number,
-  weight: number,
-): void {
-  const list = postings.get(key) ?? [];
-  list.push({ doc, weight });
-  postings.set(key, list);
-}
-
-/** idf per key, with document frequency counted over entries. */
-function countIdf(
-  entryCount: number,
-  documents: ReadonlyArray<{ entryIndex: number; keys: Iterable<string> }>,
-): Map<string, number> {
-  const entriesByKey = new Map<string, Set<number>>();
-  for (const { entryIndex, keys } of documents) {
-    for (const key of keys) {
-      const entries = entriesByKey.get(key) ?? new Set<number>();
-      entries.add(entryIndex);
-      entriesByKey.set(key, entries);
-    }
-  }
-  const idf = new Map<string, number>();
-  for (const [key, entries] of entriesByKey) idf.set(key, inverseDocumentFrequency(entryCount, entries.size));
-  return idf;
 }

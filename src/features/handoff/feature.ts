@@ -4,6 +4,7 @@
  * team is in (`queued` / `after_hours`) and the expected wait, and returns the `handoff` effect; the runtime
  * then queues the conversation and the bot stays silent until an agent hands it back.
  */
+import { dirname, join } from 'node:path';
 import { z } from 'zod';
 import type { ActionDefinition, ActionResult } from '../../engine/actions.js';
 import { runTurn } from '../../engine/run-turn.js';
@@ -11,6 +12,12 @@ import type { InboundInterceptor, TurnInput, TurnOutput } from '../../engine/typ
 import type { Variables } from '../../model/index.js';
 import { containsPhrase, normalizeForMatching } from '../../text/normalize.js';
 import type { Feature, FeatureContext } from '../types.js';
+import {
+  type ComplaintDetector,
+  type ComplaintExamples,
+  createComplaintDetector,
+  loadComplaintExamplesIfPresent,
+} from './complaints.js';
 import { formatOpening, isWithinOfficeHours, nextOpening } from './office-hours.js';
 import { claimWaitingNotice, findOpenSession, medianWaitMinutes, openHandoffSession } from './sessions.js';
 import { type HandoffSettings, loadHandoffSettings, pickLocalized } from './settings.js';
@@ -20,6 +27,8 @@ export interface HandoffFeatureOptions {
   settingsFile?: string;
   /** Settings given directly (tests). */
   settings?: HandoffSettings;
+  /** Labelled complaint examples; default: `complaints.yaml` beside the settings file (flows/handoff/). */
+  complaints?: ComplaintExamples;
 }
 
 export interface HandoffFeature extends Feature {
@@ -46,7 +55,15 @@ export function createHandoffFeature(ctx: FeatureContext, options: HandoffFeatur
       Object.entries(lists).map(([locale, list]) => [locale, list.map(normalizeForMatching).filter(Boolean)]),
     );
   const phrases = normalizedLists(settings.phrases);
-  const complaints = normalizedLists(settings.complaint_words);
+  // Complaints by meaning: a classifier over labelled examples; the settings' complaint_words are examples too.
+  const settingsFile = options.settingsFile ?? 'flows/handoff/settings.yaml';
+  const examples =
+    options.complaints ?? loadComplaintExamplesIfPresent(join(dirname(settingsFile), 'complaints.yaml'));
+  const complaintDetector: ComplaintDetector | null = examples
+    ? createComplaintDetector(examples, settings.complaint_words)
+    : null;
+  // Short outbursts ("Frechheit!") and folders without labelled examples: the complaint words as whole words.
+  const complaintWords = normalizedLists(settings.complaint_words);
   const allOf = (lists: Record<string, string[]>, locale: string) => [
     ...(lists[locale] ?? []),
     ...Object.entries(lists)
@@ -57,7 +74,8 @@ export function createHandoffFeature(ctx: FeatureContext, options: HandoffFeatur
   const classify = (text: string, locale: string): 'complaint' | 'customer_request' | null => {
     const normalized = normalizeForMatching(text);
     if (!normalized) return null;
-    if (allOf(complaints, locale).some((p) => containsPhrase(normalized, p))) return 'complaint';
+    if (complaintDetector?.isComplaint(text, locale)) return 'complaint';
+    if (allOf(complaintWords, locale).some((p) => containsPhrase(normalized, p))) return 'complaint';
     if (allOf(phrases, locale).some((p) => containsPhrase(normalized, p))) return 'customer_request';
     return null;
   };

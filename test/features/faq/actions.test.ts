@@ -6,7 +6,7 @@ import { loadConfig } from '../../../src/config.js';
 import type { ActionContext, ActionDefinition } from '../../../src/engine/actions.js';
 import { faqActions } from '../../../src/features/faq/actions.js';
 import { createFaqFeature } from '../../../src/features/faq/feature.js';
-import { parseKnowledgeBase } from '../../../src/features/faq/kb-loader.js';
+import { loadKnowledgeBase, parseKnowledgeBase } from '../../../src/features/faq/kb-loader.js';
 import { buildMatcher } from '../../../src/features/faq/matcher.js';
 import {
   InMemoryUnansweredQuestionSink,
@@ -166,6 +166,32 @@ describe('faq.answer', () => {
       context({ text: 'Wie lange dauert der Versand?' }),
     );
     expect(result.outcome).toBe('unknown');
+  });
+});
+
+describe('country-specific answers', () => {
+  it('answers with the line of the country the question names, else the general answer', async () => {
+    const shipped = await loadKnowledgeBase('flows/faq');
+    const list = faqActions(shipped, buildMatcher(shipped), new InMemoryUnansweredQuestionSink());
+    const answer = list.find((action) => action.name === 'faq.answer')!;
+    const austria = await answer.run({}, context({ text: 'Liefert ihr auch nach Österreich?' }));
+    expect(austria.vars?.faq_entry).toBe('shipping-abroad');
+    expect(austria.messages?.[0]?.text).toMatch(/nach Österreich/);
+    const vienna = await answer.run({}, context({ text: 'schickt ihr auch nach wien' }));
+    expect(vienna.messages?.[0]?.text).toMatch(/nach Österreich/);
+    const france = await answer.run({}, context({ text: 'Liefert ihr nach Frankreich?' }));
+    expect(france.vars?.faq_entry).toBe('shipping-abroad');
+    expect(france.messages?.[0]?.text).toMatch(/alle EU-Länder/);
+  });
+
+  it('rejects a country key that is not an ISO code, with its position', () => {
+    const text = `entries:
+  - id: a
+    questions: { de: [Frage] }
+    answer: Antwort
+    answer_by_country: { austria: Text }
+`;
+    expect(() => parseKnowledgeBase([{ file: 'x.yaml', text }])).toThrow(/x\.yaml:5:/);
   });
 });
 

@@ -5,6 +5,7 @@
 import { DateTime } from 'luxon';
 import { afterEach, describe, expect, it } from 'vitest';
 import { loadConfig } from '../../../src/config.js';
+import { loadComplaintExamples, parseComplaintExamples } from '../../../src/features/handoff/complaints.js';
 import { createHandoffFeature } from '../../../src/features/handoff/feature.js';
 import {
   formatOpening,
@@ -84,6 +85,36 @@ describe('handoff settings and office hours', () => {
     expect(feature.classify('Wann habt ihr geöffnet?', 'de')).toBeNull();
     // Whole words only: "agentur" is not "agent".
     expect(feature.classify('Eure Agentur', 'de')).toBeNull();
+  });
+
+  it('recognises complaints by meaning, not by a word list', () => {
+    const feature = createHandoffFeature(
+      {
+        store: null as never,
+        config: loadConfig({ DATABASE_URL: '' }),
+        logger: silentLogger,
+        now: () => new Date(),
+      },
+      {
+        settings: { ...settings, complaint_words: {} },
+        complaints: loadComplaintExamples('flows/handoff/complaints.yaml'),
+      },
+    );
+    const classify = (text: string, locale = 'de') => feature.classify(text, locale);
+    expect(classify('Das ist doch unverschämt, meine Bestellung ist seit zwei Wochen nicht da!')).toBe(
+      'complaint',
+    );
+    expect(classify('Ich bin echt enttäuscht von der Lieferung')).toBe('complaint');
+    expect(classify("I've been waiting two weeks for my coffee, this is outrageous", 'en')).toBe('complaint');
+    expect(classify('Wie lange dauert der Versand nach Österreich?')).toBeNull();
+    expect(classify('Meine Mail ist Anna.Schmidt@Beispiel.de')).toBeNull();
+    expect(classify('Paket?')).toBeNull();
+  });
+
+  it('rejects a broken complaint examples file with its position', () => {
+    expect(() =>
+      parseComplaintExamples('complaint:\n  de: []\nother: {}\n', 'flows/handoff/complaints.yaml'),
+    ).toThrow(/flows\/handoff\/complaints\.yaml:2:/);
   });
 });
 

@@ -42,11 +42,45 @@ function wordSet(list: string): ReadonlySet<string> {
   );
 }
 
-const STOP_WORDS: ReadonlySet<string> = new Set([
-  ...wordSet(GERMAN_STOP_WORDS),
-  ...wordSet(ENGLISH_STOP_WORDS),
-]);
+const STOP_WORDS_BY_LANGUAGE = { de: wordSet(GERMAN_STOP_WORDS), en: wordSet(ENGLISH_STOP_WORDS) };
+const STOP_WORDS: ReadonlySet<string> = new Set([...STOP_WORDS_BY_LANGUAGE.de, ...STOP_WORDS_BY_LANGUAGE.en]);
+const QUESTION_WORDS_BY_LANGUAGE = {
+  de: wordSet(
+    'wann warum was welche welchem welchen welcher welches wie wieso wo woher wohin wieviel wieviele',
+  ),
+  en: wordSet('what when where which who why how'),
+};
+
+/** A stop or question word of this language: evidence for the language, not for a topic. */
+export function isStopWordOf(keyToken: string, language: 'de' | 'en'): boolean {
+  return STOP_WORDS_BY_LANGUAGE[language].has(keyToken) || QUESTION_WORDS_BY_LANGUAGE[language].has(keyToken);
+}
 const QUESTION_WORD_SET = wordSet(QUESTION_WORDS);
+
+/**
+ * Small words that are stop words for the topic but change what is asked: "kein Abo mehr" is a cancellation,
+ * "noch nicht verschickt" is still changeable, "schon unterwegs" is a status question. They become one cue
+ * term each (both languages share it) with the weight of a question word.
+ */
+const CUES: Record<string, string> = Object.fromEntries(
+  (
+    [
+      [
+        'neg',
+        'kein keine keinen keiner keinem nicht nichts nix nie niemals nimmer no not never none nothing dont cant wont',
+      ],
+      ['more', 'mehr more weniger less'],
+      ['still', 'noch still yet'],
+      ['already', 'schon bereits already'],
+      ['again', 'wieder nochmal again'],
+    ] as const
+  ).flatMap(([cue, words]) => words.split(' ').map((word) => [spellingKey(word), cue])),
+);
+
+/** The cue a stop word carries (`neg`, `more`, `still`, `already`, `again`), if any. */
+export function cueOf(keyToken: string): string | undefined {
+  return CUES[keyToken];
+}
 
 export function isStopWord(keyToken: string): boolean {
   return STOP_WORDS.has(keyToken);

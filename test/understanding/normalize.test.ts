@@ -1,8 +1,8 @@
 import { describe, expect, it } from 'vitest';
-import { splitCompound } from '../../../src/features/faq/compounds.js';
-import { editDistance } from '../../../src/features/faq/edit-distance.js';
-import { foldText, keyTokens, spellingKey, tokenize } from '../../../src/features/faq/normalize.js';
-import { stem } from '../../../src/features/faq/stem.js';
+import { splitCompound } from '../../src/understanding/compounds.js';
+import { editDistance } from '../../src/understanding/edit-distance.js';
+import { foldText, keyTokens, spellingKey, tokenize } from '../../src/understanding/normalize.js';
+import { stemWord } from '../../src/understanding/stemmer.js';
 
 describe('foldText', () => {
   it('folds umlauts, ß, case, accents and punctuation', () => {
@@ -21,18 +21,23 @@ describe('foldText', () => {
   });
 });
 
-describe('stem', () => {
-  it('maps inflected forms onto one stem', () => {
-    expect(new Set(['Gutschein', 'Gutscheine', 'Gutscheinen'].map((w) => stem(keyTokens(w)[0]!))).size).toBe(
-      1,
-    );
-    expect(stem('bestellt')).toBe(stem('bestellen'));
-    expect(stem('kostet')).toBe(stem('kosten'));
-    expect(stem('adresse')).toBe(stem('adressen'));
+describe('stemWord (Snowball per language)', () => {
+  it('maps German inflected forms onto one stem', () => {
+    const forms = ['Gutschein', 'Gutscheine', 'Gutscheinen'].map((w) => stemWord(keyTokens(w)[0]!, 'de'));
+    expect(new Set(forms).size).toBe(1);
+    expect(stemWord('bestellungen', 'de')).toBe(stemWord('bestellung', 'de'));
+    expect(stemWord('adresse', 'de')).toBe(stemWord('adressen', 'de'));
   });
 
-  it('keeps short words apart across languages', () => {
-    expect(stem('offer')).not.toBe(stem('offen'));
+  it('uses the English algorithm for English words', () => {
+    expect(stemWord('deliveries', 'en')).toBe(stemWord('delivery', 'en'));
+    expect(stemWord('cancelled', 'en')).toBe('cancel');
+    expect(stemWord('shipping', 'en')).toBe('ship');
+  });
+
+  it('keeps "Daten" and "Datum" apart, and English "date" is neither', () => {
+    expect(stemWord('daten', 'de')).not.toBe(stemWord('datum', 'de'));
+    expect(`en:${stemWord('date', 'en')}`).not.toBe(`de:${stemWord('daten', 'de')}`);
   });
 });
 
