@@ -13,6 +13,10 @@ export function EditorPane(props: {
   onChange: (text: string) => void;
   onCursorLine: (line: number) => void;
   editor: { current: EditorHandle | null };
+  /** A problem in the list was clicked: its line is selected, the diagram shows its step. */
+  onProblem: (line: number) => void;
+  /** Called when the editor of a newly opened file is ready. */
+  onReady?: () => void;
 }) {
   const { t, path, problems, editor } = props;
   const fileProblems = problems.filter((problem) => problem.file === path);
@@ -29,12 +33,13 @@ export function EditorPane(props: {
         fixLabel={(insert) => t('fix', { insert })}
         handle={(handle) => {
           editor.current = handle;
+          if (handle) props.onReady?.();
         }}
       />
       <ul class="wb-problems" data-testid="wb-problems">
         {fileProblems.map((problem) => (
           <li key={`${problem.line}:${problem.column}:${problem.message}`} class={problem.severity}>
-            <button type="button" onClick={() => editor.current?.selectLines(problem.line, problem.line)}>
+            <button type="button" onClick={() => props.onProblem(problem.line)}>
               {problem.line}:{problem.column}
             </button>{' '}
             {problem.message}

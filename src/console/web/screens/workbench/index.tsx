@@ -38,6 +38,21 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
   const [tab, setTab] = useState<'simulator' | 'preview' | 'versions' | 'tests' | 'faq'>('simulator');
   const editor = useRef<EditorHandle | null>(null);
   const graphRequest = useRef(0);
+  /** Where the simulator's conversation is. */
+  const [simAt, setSimAt] = useState<{ flowId: string; stepId: string } | undefined>();
+  /** The flows followed through their jumps, to go back to. */
+  const [trail, setTrail] = useState<Array<{ path: string; nodeId: string }>>([]);
+  /** What to select once the next graph arrives (a followed jump's step, the node gone back to). */
+  const pendingFocus = useRef<{ stepId?: string; nodeId?: string } | null>(null);
+  /** Lines to select once the editor of a just opened file exists. */
+  const pendingLines = useRef<{ from: number; to: number } | null>(null);
+  /** Bumped to make the diagram bring the selected step into view again. */
+  const [reveal, setReveal] = useState(0);
+
+  const selectLines = (from: number, to: number) => {
+    if (editor.current) editor.current.selectLines(from, to);
+    else pendingLines.current = { from, to };
+  };
 
   const drafts = (): Record<string, string> =>
     path && opened && draft !== opened.text ? { [path]: draft } : {};
@@ -52,7 +67,9 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
     void refreshFiles().catch((error: Error) => ctx.toast(error.message, 'error'));
   }, []);
 
-  async function open(next: string) {
+  async function open(next: string, focus?: { stepId?: string; nodeId?: string }) {
+    pendingFocus.current = focus ?? null;
+    pendingLines.current = null;
     const file = await ctx.api<{
       text: string;
       hash: string;
@@ -78,7 +95,24 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
         path: forPath,
         drafts: withDrafts,
       });
-      if (request === graphRequest.current) setGraph(result.graph);
+      if (request === graphRequest.current) {
+        setGraph(result.graph);
+        const focus = pendingFocus.current;
+        pendingFocus.current = null;
+        const node = focus
+          ? result.graph.nodes.find((candidate) =>
+              focus.nodeId
+                ? candidate.id === focus.nodeId
+                : focus.stepId
+                  ? candidate.stepId === focus.stepId
+                  : candidate.kind === 'start',
+            )
+          : undefined;
+        if (node) {
+          setSelected(node.id);
+          if (node.lines) selectLines(node.lines.from, node.lines.to);
+        }
+      }
     } catch {
       // A draft with a syntax error has no graph: keep the last one drawn.
     }
@@ -152,15 +186,39 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
       editor.current?.setText(result.text);
       ctx.toast(t('rolledBack'));
       void loadVersions(path);
+      void refreshFiles();
     } catch (error) {
       ctx.toast((error as Error).message, 'error');
     }
   }
 
   const selectNode = (node: GraphNode) => {
+    if (node.kind === 'flow' && node.target && !node.broken) {
+      void follow(node, node.target);
+      return;
+    }
     setSelected(node.id);
     if (node.lines) editor.current?.selectLines(node.lines.from, node.lines.to);
   };
+
+  /** Opens the flow a jump leads to, at the step it names; the trail leads back. */
+  async function follow(node: GraphNode, target: { flowId: string; stepId?: string }) {
+    const to = files.find((file) => file.flowId === target.flowId)?.path;
+    if (!path || !to) return;
+    if (opened && draft !== opened.text && !window.confirm(t('leaveUnsaved', { path }))) return;
+    setTrail((previous) => [...previous, { path, nodeId: node.id }]);
+    await open(to, target.stepId ? { stepId: target.stepId } : {}).catch((error: Error) =>
+      ctx.toast(error.message, 'error'),
+    );
+  }
+
+  async function back() {
+    const last = trail.at(-1);
+    if (!last) return;
+    if (opened && path && draft !== opened.text && !window.confirm(t('leaveUnsaved', { path }))) return;
+    setTrail((previous) => previous.slice(0, -1));
+    await open(last.path, { nodeId: last.nodeId }).catch((error: Error) => ctx.toast(error.message, 'error'));
+  }
 
   const onCursorLine = (line: number) => {
     const node = graph?.nodes.find(
@@ -170,16 +228,40 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
   };
 
   const errors = problems.filter((problem) => problem.severity === 'error').length;
+  const errorLines = problems
+    .filter((problem) => problem.file === path && problem.severity === 'error')
+    .map((problem) => problem.line);
   const selectedNode = graph?.nodes.find((node) => node.id === selected);
-  const [currentStep, setCurrentStep] = useState<string | undefined>();
+  // The simulator's step in this flow, or the jump that took the conversation into another flow.
+  const currentNode =
+    graph && simAt
+      ? graph.nodes.find((node) =>
+          simAt.flowId === graph.flowId
+            ? node.kind === 'step' && node.stepId === simAt.stepId
+            : node.kind === 'flow' && node.target?.flowId === simAt.flowId,
+        )
+      : undefined;
 
   return (
     <div class="wb">
-      <FileList t={t} files={files} path={path} onOpen={(next) => void open(next)} />
+      <FileList
+        t={t}
+        files={files}
+        path={path}
+        onOpen={(next) => {
+          setTrail([]);
+          void open(next);
+        }}
+      />
       {path && opened ? (
         <section class="wb-main">
           <header class="wb-toolbar">
-            <strong>{path}</strong>
+            {trail.length > 0 ? (
+              <button type="button" data-testid="wb-back" onClick={() => void back()}>
+                {t('back', { path: trail.at(-1)?.path ?? '' })}
+              </button>
+            ) : null}
+            <strong data-testid="wb-path">{path}</strong>
             <span class={`wb-status ${errors ? 'errors' : 'ok'}`} data-testid="wb-status">
               {errors ? t('errors', { n: errors }) : t('valid')}
             </span>
@@ -207,7 +289,14 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
               t={t}
               graph={graph}
               selected={selected}
-              current={currentStep}
+              current={currentNode?.id}
+              errorLines={errorLines}
+              reveal={reveal}
+              note={
+                graph && simAt && simAt.flowId !== graph.flowId
+                  ? t('simElsewhere', { flow: `${simAt.flowId}.${simAt.stepId}` })
+                  : undefined
+              }
               onSelect={selectNode}
             />
             <EditorPane
@@ -220,6 +309,16 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
               onChange={setDraft}
               onCursorLine={onCursorLine}
               editor={editor}
+              onProblem={(line) => {
+                editor.current?.selectLines(line, line);
+                onCursorLine(line);
+                setReveal((n) => n + 1);
+              }}
+              onReady={() => {
+                const lines = pendingLines.current;
+                pendingLines.current = null;
+                if (lines) editor.current?.selectLines(lines.from, lines.to);
+              }}
             />
           </div>
           <nav class="wb-tabs">
@@ -248,7 +347,7 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
               t={t}
               locales={locales}
               drafts={drafts}
-              onStep={setCurrentStep}
+              onStep={setSimAt}
               onRecorded={() => void refreshFiles()}
             />
           ) : null}

@@ -16,7 +16,8 @@ export function Simulator(props: {
   t: T;
   locales: string[];
   drafts: DraftsOf;
-  onStep: (step: string | undefined) => void;
+  /** Where the conversation is now: the diagram highlights it. */
+  onStep: (at: { flowId: string; stepId: string } | undefined) => void;
   onRecorded: () => void;
 }) {
   const { ctx, t } = props;
@@ -55,7 +56,8 @@ export function Simulator(props: {
       ...result.messages.map((message) => ({ who: 'bot' as const, message })),
     ]);
     setTurn(result);
-    props.onStep(result.state.stepId ?? undefined);
+    const { flowId, stepId } = result.state;
+    props.onStep(flowId && stepId ? { flowId, stepId } : undefined);
   }
 
   async function record() {
