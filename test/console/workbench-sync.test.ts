@@ -6,6 +6,7 @@
  * and a file B has of its own (a deploy) is never overwritten. The claim itself refuses the second of two
  * saves from the same state.
  */
+import { execFileSync } from 'node:child_process';
 import { cpSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -43,17 +44,27 @@ describe.each(dialectsUnderTest)('workbench saves across two instances on %s', (
     return dir;
   }
 
-  async function twoInstances() {
+  async function twoInstances(options: { gitB?: boolean } = {}) {
     handle = await createTestDatabase(dialect);
     const dirA = copyOfFlows();
     const dirB = copyOfFlows();
+    if (options.gitB) {
+      const git = (...args: string[]) => execFileSync('git', args, { cwd: dirB, stdio: 'pipe' });
+      git('init', '--quiet');
+      git('add', '.');
+      git('-c', 'user.name=Dev', '-c', 'user.email=dev@example.org', 'commit', '--quiet', '-m', 'deployed');
+    }
     // On PostgreSQL the timer is off, so only the NOTIFY can bring the save to B in time.
     const interval = dialect === 'postgres' ? '0' : '100';
     const env = { WORKBENCH_VERSIONS: 'store', WORKBENCH_SYNC_INTERVAL_MS: interval };
     const storeA = await handle.open();
     const a = await startConsoleInstance(storeA, { flowsDir: dirA, instanceId: 'wb-a', env });
     instances.push(a);
-    const b = await startConsoleInstance(await handle.open(), { flowsDir: dirB, instanceId: 'wb-b', env });
+    const b = await startConsoleInstance(await handle.open(), {
+      flowsDir: dirB,
+      instanceId: 'wb-b',
+      env: { ...env, WORKBENCH_VERSIONS: options.gitB ? 'git' : 'store' },
+    });
     instances.push(b);
     await addStaff(storeA, 'mia@bohnenglueck.de', 'marketer', null, 'Mia');
     await addStaff(storeA, 'max@bohnenglueck.de', 'marketer', null, 'Max');
@@ -145,6 +156,31 @@ describe.each(dialectsUnderTest)('workbench saves across two instances on %s', (
     await waitFor(() => greeting(instances[0]!).includes('Ich bin der Bot'), 'instance A reloading B’s save');
   }, 60_000);
 
+  it('commits a save that reaches an instance whose flows are a git checkout, with the marketer as author', async () => {
+    const { b, dirB, mia } = await twoInstances({ gitB: true });
+    const opened = await mia.json<{ text: string; hash: string }>(
+      'GET',
+      '/console/api/workbench/file?path=welcome.yaml',
+    );
+    const changed = opened.body.text.replace('Ich bin der Chat-Assistent', 'Ich bin die Chat-Assistentin');
+    expect(
+      (
+        await mia.json('POST', '/console/api/workbench/save', {
+          path: 'welcome.yaml',
+          text: changed,
+          baseHash: opened.body.hash,
+        })
+      ).status,
+    ).toBe(200);
+    await waitFor(() => greeting(b).includes('Chat-Assistentin'), 'instance B reloading A’s save', 15_000);
+    await b.plausch.workbench.syncNow();
+    const log = execFileSync('git', ['log', '-1', '--format=%an <%ae>|%s', '--', 'welcome.yaml'], {
+      cwd: dirB,
+    }).toString();
+    expect(log.trim()).toBe('Mia <mia@bohnenglueck.de>|welcome.yaml: changed in the workbench by Mia');
+    expect(execFileSync('git', ['status', '--porcelain'], { cwd: dirB }).toString().trim()).toBe('');
+  }, 60_000);
+
   it('never overwrites a file an instance has of its own, and the claim refuses two saves from one state', async () => {
     const { b, dirB, mia } = await twoInstances();
     // B was deployed with its own faq/shop.yaml: A's save of that file must not replace it.
@@ -191,7 +227,12 @@ describe.each(dialectsUnderTest)('workbench saves across two instances on %s', (
     await first.start();
     await secondSync.start();
     const claim = (sync: WorkbenchSync, text: string) =>
-      sync.claim({ path: 'faq/shop.yaml', baseHash: 'whatever', text, authorName: 'T' });
+      sync.claim({
+        path: 'faq/shop.yaml',
+        baseHash: 'whatever',
+        text,
+        author: { name: 'T', email: 't@example.org' },
+      });
     expect(await claim(first, 'one')).toBe(2);
     expect(await claim(secondSync, 'two')).toBe(false);
   }, 60_000);

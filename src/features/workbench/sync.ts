@@ -26,6 +26,8 @@ interface WorkbenchSavesTable {
   content: string | null;
   instance_id: string;
   author_name: string | null;
+  author_email: string | null;
+  message: string | null;
   created_at: number;
 }
 
@@ -40,6 +42,10 @@ export interface SyncedChange {
   rev: number;
   /** Whether this instance's file was written (false: the folder is shared, or the file differed). */
   written: boolean;
+  /** What was written, by whom and why: a git-backed instance commits it as the author's save. */
+  text: string | null;
+  author: { name: string; email: string } | null;
+  message: string | null;
 }
 
 export interface WorkbenchSyncOptions {
@@ -124,7 +130,8 @@ export class WorkbenchSync {
     path: string;
     baseHash: string;
     text: string | null;
-    authorName: string;
+    author: { name: string; email: string };
+    message?: string;
   }): Promise<number | false> {
     const rev = (this.#known.get(input.path) ?? 0) + 1;
     const result = await this.#db
@@ -136,7 +143,9 @@ export class WorkbenchSync {
         hash: contentHash(input.text),
         content: input.text,
         instance_id: this.#o.instanceId,
-        author_name: input.authorName,
+        author_name: input.author.name,
+        author_email: input.author.email,
+        message: input.message ?? null,
         created_at: this.#o.now().getTime(),
       })
       .onConflict((oc) => oc.columns(['path', 'rev']).doNothing())
@@ -201,7 +210,15 @@ export class WorkbenchSync {
           );
           continue;
         }
-        changes.push({ path: row.path, kind, rev: row.rev, written });
+        changes.push({
+          path: row.path,
+          kind,
+          rev: row.rev,
+          written,
+          text: row.content,
+          author: row.author_name !== null ? { name: row.author_name, email: row.author_email ?? '' } : null,
+          message: row.message,
+        });
       }
     }
     return changes;

@@ -200,7 +200,8 @@ export class Workbench {
       if (!validation.ok) throw new WorkbenchInvalidError(validation.problems);
 
       const sync = this.deps.sync;
-      if (sync && !(await sync.claim({ path, baseHash, text, authorName: author.name }))) {
+      const message = input.message?.trim() || `${path}: changed in the workbench by ${author.name}`;
+      if (sync && !(await sync.claim({ path, baseHash, text, author, message }))) {
         // Saved on another instance a moment ago: take that save, then report it like a local conflict.
         await this.#catchUp();
         throw await this.#conflict(path, baseHash, await this.folder.read(path));
@@ -214,12 +215,22 @@ export class Workbench {
         await this.#reload(kind).catch(() => undefined);
         // The claimed revision is already visible to the others: a revision back to the old text undoes it.
         await sync
-          ?.claim({ path, baseHash: contentHash(text), text: current, authorName: author.name })
+          ?.claim({
+            path,
+            baseHash: contentHash(text),
+            text: current,
+            author,
+            message: `${path}: save undone`,
+          })
           .then(() => sync.notify())
-          .catch(() => undefined);
+          .catch((undo: unknown) =>
+            this.deps.logger.error(
+              { err: undo, path },
+              'could not tell the other instances that a save was undone; they may run the new text',
+            ),
+          );
         throw error;
       }
-      const message = input.message?.trim() || `${path}: changed in the workbench by ${author.name}`;
       const version = await this.deps.history.record(path, text, author, message);
       sync?.notify();
       this.deps.logger.info({ path, version: version.id, author: author.email }, 'workbench saved a file');
@@ -243,6 +254,22 @@ export class Workbench {
       return [];
     });
     if (changes.length === 0) return;
+    // Where the flows are a git checkout of this instance's own, a save written here is committed as the
+    // author's (in store mode the shared versions table already has it).
+    if (this.deps.history.mode === 'git') {
+      for (const change of changes.filter((candidate) => candidate.written)) {
+        await this.deps.history
+          .record(
+            change.path,
+            change.text,
+            change.author ?? { name: 'Plausch workbench', email: '' },
+            change.message ?? `${change.path}: changed in the workbench on another instance`,
+          )
+          .catch((error: unknown) =>
+            this.deps.logger.warn({ err: error, path: change.path }, 'could not commit a synced save'),
+          );
+      }
+    }
     // Flows and their settings reload as one set; each other kind once.
     const kinds = new Set(changes.map((change) => (change.kind === 'flow-settings' ? 'flow' : change.kind)));
     for (const kind of kinds) {

@@ -22,6 +22,9 @@ export async function up(db: AnyDb): Promise<void> {
     .addColumn('content', 'text')
     .addColumn('instance_id', 'text', (c) => c.notNull())
     .addColumn('author_name', 'text')
+    .addColumn('author_email', 'text')
+    /** The version message, so an instance whose flows are a git checkout commits the save the same way. */
+    .addColumn('message', 'text')
     .addColumn('created_at', 'bigint', (c) => c.notNull())
     .addPrimaryKeyConstraint('workbench_saves_pk', ['path', 'rev'])
     .execute();
