@@ -78,6 +78,7 @@ export function FaqTools(props: {
           void ctx
             .api<{ output: string[] }>('POST', '/workbench/faq/eval')
             .then((result) => setEvalOutput(result.output))
+            .catch((error: Error) => ctx.toast(error.message, 'error'))
         }
       >
         {t('faqEval')}
