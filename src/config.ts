@@ -133,6 +133,11 @@ export const configSchema = z.object({
    * be inside a git checkout), store = in the database, auto = git when FLOWS_DIR is in a checkout, else store.
    */
   WORKBENCH_VERSIONS: z.preprocess(emptyToUndefined, z.enum(['auto', 'git', 'store']).default('auto')),
+  /**
+   * How often an instance looks for workbench saves made on other instances of the same database (and
+   * reloads what they changed); PostgreSQL also tells them at once. 0 = only on notices and before a save.
+   */
+  WORKBENCH_SYNC_INTERVAL_MS: interval(5000),
   /** Names this process in outbox locks and logs; defaults to host name + pid. */
   INSTANCE_ID: optionalString,
   /**

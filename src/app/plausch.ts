@@ -20,6 +20,7 @@ import type { InboundInterceptor } from '../engine/types.js';
 import type { HandoffFeature } from '../features/handoff/feature.js';
 import { erasureKeyOf } from '../features/privacy/index.js';
 import type { Feature, FeatureContext } from '../features/types.js';
+import type { Workbench } from '../features/workbench/workbench.js';
 import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
 import { deadLetterRouter } from '../http/dead-letter-routes.js';
@@ -67,6 +68,8 @@ export interface Plausch {
   events: RuntimeEventBus;
   adapters: ReadonlyMap<ChannelName, ChannelAdapter>;
   features: readonly Feature[];
+  /** The console's flow workbench (its API is on `http`). */
+  workbench: Workbench;
   http: Express;
   start(): Promise<void>;
   stop(): Promise<void>;
@@ -209,7 +212,16 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
   ];
 
   const screens = createScreenBundler();
-  const workbench = await createWorkbenchWiring({ config, store, flows, actions, features, logger, now });
+  const workbench = await createWorkbenchWiring({
+    config,
+    store,
+    flows,
+    actions,
+    features,
+    logger,
+    now,
+    instanceId,
+  });
 
   const http = createHttpApp({
     logger: logger.child({ part: 'http' }),
@@ -260,6 +272,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     events,
     adapters,
     features,
+    workbench: workbench.workbench,
     http,
     async start() {
       storeWatch.start();

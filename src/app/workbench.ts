@@ -1,6 +1,7 @@
 /**
  * Wires the console's flow workbench: versions in git or the store (WORKBENCH_VERSIONS), the simulator over
- * the offline catalog, the service and its console API router.
+ * the offline catalog, saves shared with the other instances (WORKBENCH_SYNC_INTERVAL_MS), the service and its
+ * console API router.
  */
 import type { Router } from 'express';
 import type { Config } from '../config.js';
@@ -8,7 +9,9 @@ import { workbenchRoutes } from '../console/api/workbench-routes.js';
 import type { ActionRegistry } from '../engine/actions.js';
 import { StoreUnansweredQuestionLog } from '../features/faq/unanswered-store.js';
 import type { Feature } from '../features/types.js';
+import { FlowsFolder } from '../features/workbench/files.js';
 import { WorkbenchSimulator } from '../features/workbench/simulator.js';
+import { WorkbenchSync } from '../features/workbench/sync.js';
 import {
   GitVersionHistory,
   StoreVersionHistory,
@@ -33,6 +36,7 @@ export async function createWorkbenchWiring(deps: {
   features: readonly Feature[];
   logger: Logger;
   now: () => Date;
+  instanceId: string;
 }): Promise<WorkbenchWiring> {
   const logger = deps.logger.child({ part: 'workbench' });
   const flowsDir = deps.config.FLOWS_DIR;
@@ -46,6 +50,15 @@ export async function createWorkbenchWiring(deps: {
     ? new GitVersionHistory(flowsDir)
     : new StoreVersionHistory(deps.store, deps.now);
   const simulator = new WorkbenchSimulator({ flowsDir, now: deps.now });
+  // Saves reach the other instances on the same database through the store (see features/workbench/sync.ts).
+  const sync = new WorkbenchSync({
+    store: deps.store,
+    folder: new FlowsFolder(flowsDir),
+    instanceId: deps.instanceId,
+    logger,
+    now: deps.now,
+  });
+  await sync.start();
   const workbench = new Workbench({
     flowsDir,
     flows: deps.flows,
@@ -54,7 +67,20 @@ export async function createWorkbenchWiring(deps: {
     history,
     simulator,
     logger,
+    sync,
   });
+  const catchUp = () =>
+    void workbench
+      .syncNow()
+      .catch((error: unknown) => logger.warn({ err: error }, "taking other instances' saves failed"));
+  await sync
+    .listen(catchUp)
+    .catch((error: unknown) =>
+      logger.warn({ err: error }, 'no save notices from other instances; finding them on the timer only'),
+    );
+  const intervalMs = deps.config.WORKBENCH_SYNC_INTERVAL_MS;
+  const timer = intervalMs > 0 ? setInterval(catchUp, intervalMs) : null;
+  timer?.unref();
   const router = workbenchRoutes({
     workbench,
     simulator,
@@ -62,5 +88,13 @@ export async function createWorkbenchWiring(deps: {
     locales: () => deps.flows.current().settings.locales,
     logger,
   });
-  return { router, workbench, close: () => simulator.close() };
+  return {
+    router,
+    workbench,
+    async close() {
+      if (timer) clearInterval(timer);
+      await sync.stop();
+      await simulator.close();
+    },
+  };
 }

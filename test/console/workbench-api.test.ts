@@ -258,6 +258,94 @@ describe.each(dialectsUnderTest)('workbench API on %s', (dialect) => {
     expect(versions.body.versions).toHaveLength(2);
   });
 
+  it('saves events, newsletter topics and referral campaigns the same way: refused while invalid, live and versioned when valid', async () => {
+    const { mia } = await setup();
+    const plausch = instance!.plausch;
+    const feature = <F>(name: string) => plausch.features.find((candidate) => candidate.name === name) as F;
+    const cases: Array<{
+      path: string;
+      broken: (text: string) => string;
+      changed: (text: string) => string;
+      live: () => Promise<string>;
+      expected: string;
+    }> = [
+      {
+        path: 'events/winter-2026.yaml',
+        broken: (text) => text.replace('start: 2026-12-10T19:00', 'start: nächsten Donnerstag'),
+        changed: (text) => text.replace('Verkostungsabend „Äthiopien & Kenia“', 'Verkostung „Kenia pur“'),
+        live: async () =>
+          JSON.stringify(
+            await plausch.store.db
+              .withTables<{ events: { id: string; title: string } }>()
+              .selectFrom('events')
+              .select('title')
+              .where('id', '=', 'tasting-2026-12')
+              .executeTakeFirst(),
+          ),
+        expected: 'Verkostung „Kenia pur“',
+      },
+      {
+        path: 'newsletter/topics.yaml',
+        broken: (text) => text.replace('  - id: roast-news', '  - id: Röst News!'),
+        changed: (text) => text.replace('      de: Röst-News\n', '      de: Röst-Neuigkeiten\n'),
+        live: async () =>
+          JSON.stringify(
+            feature<{ topics(): { get(id: string): unknown } }>('newsletter').topics().get('roast-news'),
+          ),
+        expected: 'Röst-Neuigkeiten',
+      },
+      {
+        path: 'referrals/campaigns.yaml',
+        broken: (text) => text.replace(/^campaigns:/m, 'kampagnen:'),
+        changed: (text) =>
+          text.replace(
+            'title: Freunde werben – 10 % auf die erste Bestellung',
+            'title: Freunde werben – 15 % auf die erste Bestellung',
+          ),
+        live: async () => JSON.stringify(feature<{ program(): unknown }>('referrals').program()),
+        expected: 'Freunde werben – 15 % auf die erste Bestellung',
+      },
+    ];
+    for (const entry of cases) {
+      const opened = await mia.json<{ text: string; hash: string; kind: string }>(
+        'GET',
+        `/console/api/workbench/file?path=${encodeURIComponent(entry.path)}`,
+      );
+      expect(opened.status, entry.path).toBe(200);
+      const original = opened.body.text;
+      const broken = entry.broken(original);
+      expect(broken, `${entry.path}: the broken edit applies`).not.toBe(original);
+      const refused = await mia.json<{ problems: Problem[] }>('POST', '/console/api/workbench/save', {
+        path: entry.path,
+        text: broken,
+        baseHash: opened.body.hash,
+      });
+      expect(refused.status, entry.path).toBe(422);
+      expect(
+        refused.body.problems.some((problem) => problem.file === entry.path),
+        entry.path,
+      ).toBe(true);
+      expect(file(entry.path)).toBe(original);
+      expect(await entry.live()).not.toContain(entry.expected);
+
+      const changed = entry.changed(original);
+      expect(changed, `${entry.path}: the edit applies`).not.toBe(original);
+      const saved = await mia.json('POST', '/console/api/workbench/save', {
+        path: entry.path,
+        text: changed,
+        baseHash: opened.body.hash,
+      });
+      expect(saved.status, `${entry.path}: ${JSON.stringify(saved.body)}`).toBe(200);
+      expect(file(entry.path)).toBe(changed);
+      expect(await entry.live(), entry.path).toContain(entry.expected);
+      const versions = await mia.json<{ versions: Array<{ author: { name: string } | null }> }>(
+        'GET',
+        `/console/api/workbench/versions?path=${encodeURIComponent(entry.path)}`,
+      );
+      expect(versions.body.versions[0]?.author?.name, entry.path).toBe('Mia');
+    }
+  });
+
   it('never reads or writes outside the flows folder', async () => {
     const { mia } = await setup();
     for (const path of [

@@ -23,6 +23,7 @@ import {
   type WorkbenchFileKind,
 } from './files.js';
 import type { WorkbenchSimulator } from './simulator.js';
+import type { WorkbenchSync } from './sync.js';
 import {
   type DraftProblem,
   type Drafts,
@@ -82,6 +83,8 @@ export interface WorkbenchDeps {
   history: VersionHistory;
   simulator: WorkbenchSimulator;
   logger: Logger;
+  /** Carries saves to and from the other instances on the same database; absent = this instance alone. */
+  sync?: WorkbenchSync;
 }
 
 export class Workbench {
@@ -188,19 +191,21 @@ export class Workbench {
     const { path, text, baseHash, author } = input;
     const { kind } = await this.folder.resolve(path);
     return this.#saves.run('save', async () => {
+      // Another instance's save of this file must be here before the conflict check can be trusted.
+      await this.#catchUp();
       const current = await this.folder.read(path);
       const currentHash = contentHash(current);
-      if (currentHash !== baseHash) {
-        const [lastVersion] = await this.deps.history.list(path, 1);
-        throw new WorkbenchConflictError(
-          { text: current, hash: currentHash },
-          lastVersion,
-          await this.#diffFromHash(path, baseHash, current),
-        );
-      }
+      if (currentHash !== baseHash) throw await this.#conflict(path, baseHash, current);
       const validation = await validateDraft(this.folder, this.deps.actions, path, kind, text);
       if (!validation.ok) throw new WorkbenchInvalidError(validation.problems);
 
+      const sync = this.deps.sync;
+      const message = input.message?.trim() || `${path}: changed in the workbench by ${author.name}`;
+      if (sync && !(await sync.claim({ path, baseHash, text, author, message }))) {
+        // Saved on another instance a moment ago: take that save, then report it like a local conflict.
+        await this.#catchUp();
+        throw await this.#conflict(path, baseHash, await this.folder.read(path));
+      }
       await this.deps.history.keepOutsideChange(path, current);
       await this.folder.write(path, text);
       try {
@@ -208,13 +213,86 @@ export class Workbench {
       } catch (error) {
         await this.folder.write(path, current);
         await this.#reload(kind).catch(() => undefined);
+        // The claimed revision is already visible to the others: a revision back to the old text undoes it.
+        await sync
+          ?.claim({
+            path,
+            baseHash: contentHash(text),
+            text: current,
+            author,
+            message: `${path}: save undone`,
+          })
+          .then(() => sync.notify())
+          .catch((undo: unknown) =>
+            this.deps.logger.error(
+              { err: undo, path },
+              'could not tell the other instances that a save was undone; they may run the new text',
+            ),
+          );
         throw error;
       }
-      const message = input.message?.trim() || `${path}: changed in the workbench by ${author.name}`;
       const version = await this.deps.history.record(path, text, author, message);
+      sync?.notify();
       this.deps.logger.info({ path, version: version.id, author: author.email }, 'workbench saved a file');
       return { version, hash: contentHash(text), validation };
     });
+  }
+
+  /**
+   * Takes the saves other instances made (writing them where this instance's file is still the one they
+   * started from) and reloads what they touched. The timer and the PostgreSQL notice call this.
+   */
+  syncNow(): Promise<void> {
+    return this.#saves.run('save', () => this.#catchUp());
+  }
+
+  async #catchUp(): Promise<void> {
+    const sync = this.deps.sync;
+    if (!sync) return;
+    const changes = await sync.catchUp().catch((error: unknown) => {
+      this.deps.logger.warn({ err: error }, "could not read the other instances' workbench saves");
+      return [];
+    });
+    if (changes.length === 0) return;
+    // Where the flows are a git checkout of this instance's own, a save written here is committed as the
+    // author's (in store mode the shared versions table already has it).
+    if (this.deps.history.mode === 'git') {
+      for (const change of changes.filter((candidate) => candidate.written)) {
+        await this.deps.history
+          .record(
+            change.path,
+            change.text,
+            change.author ?? { name: 'Plausch workbench', email: '' },
+            change.message ?? `${change.path}: changed in the workbench on another instance`,
+          )
+          .catch((error: unknown) =>
+            this.deps.logger.warn({ err: error, path: change.path }, 'could not commit a synced save'),
+          );
+      }
+    }
+    // Flows and their settings reload as one set; each other kind once.
+    const kinds = new Set(changes.map((change) => (change.kind === 'flow-settings' ? 'flow' : change.kind)));
+    for (const kind of kinds) {
+      await this.#reload(kind).catch((error: unknown) =>
+        this.deps.logger.error(
+          { err: error, kind },
+          'a workbench save from another instance did not load here; the last good set stays',
+        ),
+      );
+    }
+    this.deps.logger.info(
+      { files: changes.map((change) => `${change.path}@${change.rev}${change.written ? ' (written)' : ''}`) },
+      'took workbench saves from another instance',
+    );
+  }
+
+  async #conflict(path: string, baseHash: string, current: string | null): Promise<WorkbenchConflictError> {
+    const [lastVersion] = await this.deps.history.list(path, 1);
+    return new WorkbenchConflictError(
+      { text: current, hash: contentHash(current) },
+      lastVersion,
+      await this.#diffFromHash(path, baseHash, current),
+    );
   }
 
   /** Puts a version's text back as a new version (so the rollback itself can be undone). */

@@ -1,59 +1,26 @@
 /**
  * The flow workbench: pick a file, see the flow as a diagram beside its YAML, edit with validation as you
  * type, preview what the customer sees, try the draft in the simulator, run the conversation tests, save
- * live (refused while invalid, warned on a conflict), compare versions and roll back.
+ * live (refused while invalid, warned on a conflict), compare versions and roll back. This shell holds the
+ * open file's state; each pane and tab is its own component in this folder.
  */
-import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
+import { useEffect, useRef, useState } from 'preact/hooks';
 import type { ScreenContext } from '../../shared/context.js';
 import { defineScreen } from '../../shared/screen.js';
 import { textsFor } from '../../shared/texts.js';
-import { Diagram, type FlowGraph, type GraphNode } from './diagram.js';
-import { type EditorHandle, type EditorProblem, YamlEditor } from './editor.js';
+import type { FlowGraph, GraphNode } from './diagram.js';
+import { DiagramPane } from './diagram-pane.js';
+import type { EditorHandle, EditorProblem } from './editor.js';
+import { EditorPane } from './editor-pane.js';
+import { FaqTools } from './faq.js';
+import { FileList } from './file-list.js';
+import { Preview } from './preview.js';
+import { Simulator } from './simulator.js';
+import { Tests } from './tests.js';
 import { TEXTS } from './texts.js';
+import type { FileSummary, Version } from './types.js';
+import { Versions } from './versions.js';
 import './workbench.css';
-
-interface FileSummary {
-  path: string;
-  kind: string;
-  flowId?: string;
-  errors: number;
-  warnings: number;
-  triggers: string[];
-  lastChange?: { at: string; by: string | null };
-}
-
-interface Version {
-  id: string;
-  author: { name: string } | null;
-  createdAt: string;
-  message: string;
-}
-
-interface Bubble {
-  style: string;
-  text?: string;
-  buttons?: string[][];
-  listButton?: string;
-  links?: Array<{ label: string; url: string }>;
-}
-
-interface Turn {
-  messages: Array<{ text: string; buttons: string[]; channel: { bubbles: Bubble[]; refused?: string } }>;
-  state: { flowId: string | null; stepId: string | null; awaiting: string | null };
-  vars: Record<string, unknown>;
-  problem?: string;
-}
-
-interface TestResult {
-  name: string;
-  passed: boolean;
-  failure?: string;
-  transcript: string[];
-}
-
-type ChatLine = { who: 'customer'; text: string } | { who: 'bot'; message: Turn['messages'][number] };
-
-const CHANNELS = ['telegram', 'whatsapp-cloud', 'whatsapp-web', 'messenger-meta', 'webchat'] as const;
 
 function Workbench({ ctx }: { ctx: ScreenContext }) {
   const t = textsFor(TEXTS, ctx.locale);
@@ -71,6 +38,21 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
   const [tab, setTab] = useState<'simulator' | 'preview' | 'versions' | 'tests' | 'faq'>('simulator');
   const editor = useRef<EditorHandle | null>(null);
   const graphRequest = useRef(0);
+  /** Where the simulator's conversation is. */
+  const [simAt, setSimAt] = useState<{ flowId: string; stepId: string } | undefined>();
+  /** The flows followed through their jumps, to go back to. */
+  const [trail, setTrail] = useState<Array<{ path: string; nodeId: string }>>([]);
+  /** What to select once the next graph arrives (a followed jump's step, the node gone back to). */
+  const pendingFocus = useRef<{ stepId?: string; nodeId?: string } | null>(null);
+  /** Lines to select once the editor of a just opened file exists. */
+  const pendingLines = useRef<{ from: number; to: number } | null>(null);
+  /** Bumped to make the diagram bring the selected step into view again. */
+  const [reveal, setReveal] = useState(0);
+
+  const selectLines = (from: number, to: number) => {
+    if (editor.current) editor.current.selectLines(from, to);
+    else pendingLines.current = { from, to };
+  };
 
   const drafts = (): Record<string, string> =>
     path && opened && draft !== opened.text ? { [path]: draft } : {};
@@ -85,7 +67,9 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
     void refreshFiles().catch((error: Error) => ctx.toast(error.message, 'error'));
   }, []);
 
-  async function open(next: string) {
+  async function open(next: string, focus?: { stepId?: string; nodeId?: string }) {
+    pendingFocus.current = focus ?? null;
+    pendingLines.current = null;
     const file = await ctx.api<{
       text: string;
       hash: string;
@@ -111,7 +95,24 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
         path: forPath,
         drafts: withDrafts,
       });
-      if (request === graphRequest.current) setGraph(result.graph);
+      if (request === graphRequest.current) {
+        setGraph(result.graph);
+        const focus = pendingFocus.current;
+        pendingFocus.current = null;
+        const node = focus
+          ? result.graph.nodes.find((candidate) =>
+              focus.nodeId
+                ? candidate.id === focus.nodeId
+                : focus.stepId
+                  ? candidate.stepId === focus.stepId
+                  : candidate.kind === 'start',
+            )
+          : undefined;
+        if (node) {
+          setSelected(node.id);
+          if (node.lines) selectLines(node.lines.from, node.lines.to);
+        }
+      }
     } catch {
       // A draft with a syntax error has no graph: keep the last one drawn.
     }
@@ -185,15 +186,39 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
       editor.current?.setText(result.text);
       ctx.toast(t('rolledBack'));
       void loadVersions(path);
+      void refreshFiles();
     } catch (error) {
       ctx.toast((error as Error).message, 'error');
     }
   }
 
   const selectNode = (node: GraphNode) => {
+    if (node.kind === 'flow' && node.target && !node.broken) {
+      void follow(node, node.target);
+      return;
+    }
     setSelected(node.id);
     if (node.lines) editor.current?.selectLines(node.lines.from, node.lines.to);
   };
+
+  /** Opens the flow a jump leads to, at the step it names; the trail leads back. */
+  async function follow(node: GraphNode, target: { flowId: string; stepId?: string }) {
+    const to = files.find((file) => file.flowId === target.flowId)?.path;
+    if (!path || !to) return;
+    if (opened && draft !== opened.text && !window.confirm(t('leaveUnsaved', { path }))) return;
+    setTrail((previous) => [...previous, { path, nodeId: node.id }]);
+    await open(to, target.stepId ? { stepId: target.stepId } : {}).catch((error: Error) =>
+      ctx.toast(error.message, 'error'),
+    );
+  }
+
+  async function back() {
+    const last = trail.at(-1);
+    if (!last) return;
+    if (opened && path && draft !== opened.text && !window.confirm(t('leaveUnsaved', { path }))) return;
+    setTrail((previous) => previous.slice(0, -1));
+    await open(last.path, { nodeId: last.nodeId }).catch((error: Error) => ctx.toast(error.message, 'error'));
+  }
 
   const onCursorLine = (line: number) => {
     const node = graph?.nodes.find(
@@ -202,53 +227,41 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
     if (node) setSelected(node.id);
   };
 
-  const fileProblems = problems.filter((problem) => problem.file === path);
-  const otherProblems = problems.filter((problem) => problem.file !== path && problem.severity === 'error');
   const errors = problems.filter((problem) => problem.severity === 'error').length;
+  const errorLines = problems
+    .filter((problem) => problem.file === path && problem.severity === 'error')
+    .map((problem) => problem.line);
   const selectedNode = graph?.nodes.find((node) => node.id === selected);
-  const [currentStep, setCurrentStep] = useState<string | undefined>();
+  // The simulator's step in this flow, or the jump that took the conversation into another flow.
+  const currentNode =
+    graph && simAt
+      ? graph.nodes.find((node) =>
+          simAt.flowId === graph.flowId
+            ? node.kind === 'step' && node.stepId === simAt.stepId
+            : node.kind === 'flow' && node.target?.flowId === simAt.flowId,
+        )
+      : undefined;
 
   return (
     <div class="wb">
-      <aside class="wb-files">
-        <h2>{t('files')}</h2>
-        <ul>
-          {files.map((file) => (
-            <li key={file.path}>
-              <button
-                type="button"
-                class={file.path === path ? 'active' : ''}
-                data-file={file.path}
-                onClick={() => void open(file.path)}
-              >
-                <span class="wb-file-name">{file.path}</span>
-                <span class={`wb-state ${file.errors ? 'errors' : file.warnings ? 'warnings' : 'ok'}`}>
-                  {file.errors
-                    ? t('errors', { n: file.errors })
-                    : file.warnings
-                      ? t('warnings', { n: file.warnings })
-                      : '✓'}
-                </span>
-                {file.triggers.length > 0 ? (
-                  <span class="wb-triggers">{file.triggers.slice(0, 3).join(' · ')}</span>
-                ) : null}
-                {file.lastChange ? (
-                  <span class="wb-last">
-                    {t('lastChange', {
-                      at: file.lastChange.at.slice(0, 16).replace('T', ' '),
-                      by: file.lastChange.by ?? '—',
-                    })}
-                  </span>
-                ) : null}
-              </button>
-            </li>
-          ))}
-        </ul>
-      </aside>
+      <FileList
+        t={t}
+        files={files}
+        path={path}
+        onOpen={(next) => {
+          setTrail([]);
+          void open(next);
+        }}
+      />
       {path && opened ? (
         <section class="wb-main">
           <header class="wb-toolbar">
-            <strong>{path}</strong>
+            {trail.length > 0 ? (
+              <button type="button" data-testid="wb-back" onClick={() => void back()}>
+                {t('back', { path: trail.at(-1)?.path ?? '' })}
+              </button>
+            ) : null}
+            <strong data-testid="wb-path">{path}</strong>
             <span class={`wb-status ${errors ? 'errors' : 'ok'}`} data-testid="wb-status">
               {errors ? t('errors', { n: errors }) : t('valid')}
             </span>
@@ -272,45 +285,41 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
             </div>
           ) : null}
           <div class="wb-split">
-            <div class="wb-diagram-pane" data-testid="wb-diagram">
-              {graph ? (
-                <Diagram graph={graph} selected={selected} current={currentStep} onSelect={selectNode} />
-              ) : (
-                <p class="wb-hint">{t('noDiagram')}</p>
-              )}
-            </div>
-            <div class="wb-editor-pane">
-              <YamlEditor
-                key={`${path}:${opened.hash}`}
-                path={path}
-                text={draft}
-                validate={validate}
-                onChange={setDraft}
-                onCursorLine={onCursorLine}
-                fixLabel={(insert) => t('fix', { insert })}
-                handle={(handle) => {
-                  editor.current = handle;
-                }}
-              />
-              <ul class="wb-problems" data-testid="wb-problems">
-                {fileProblems.map((problem) => (
-                  <li key={`${problem.line}:${problem.column}:${problem.message}`} class={problem.severity}>
-                    <button
-                      type="button"
-                      onClick={() => editor.current?.selectLines(problem.line, problem.line)}
-                    >
-                      {problem.line}:{problem.column}
-                    </button>{' '}
-                    {problem.message}
-                  </li>
-                ))}
-                {otherProblems.map((problem) => (
-                  <li key={`${problem.file}:${problem.line}:${problem.message}`} class="error other">
-                    {problem.file}:{problem.line}:{problem.column} {problem.message}
-                  </li>
-                ))}
-              </ul>
-            </div>
+            <DiagramPane
+              t={t}
+              graph={graph}
+              selected={selected}
+              current={currentNode?.id}
+              errorLines={errorLines}
+              reveal={reveal}
+              note={
+                graph && simAt && simAt.flowId !== graph.flowId
+                  ? t('simElsewhere', { flow: `${simAt.flowId}.${simAt.stepId}` })
+                  : undefined
+              }
+              onSelect={selectNode}
+            />
+            <EditorPane
+              t={t}
+              path={path}
+              editorKey={`${path}:${opened.hash}`}
+              draft={draft}
+              problems={problems}
+              validate={validate}
+              onChange={setDraft}
+              onCursorLine={onCursorLine}
+              editor={editor}
+              onProblem={(line) => {
+                editor.current?.selectLines(line, line);
+                onCursorLine(line);
+                setReveal((n) => n + 1);
+              }}
+              onReady={() => {
+                const lines = pendingLines.current;
+                pendingLines.current = null;
+                if (lines) editor.current?.selectLines(lines.from, lines.to);
+              }}
+            />
           </div>
           <nav class="wb-tabs">
             {(
@@ -338,7 +347,7 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
               t={t}
               locales={locales}
               drafts={drafts}
-              onStep={setCurrentStep}
+              onStep={setSimAt}
               onRecorded={() => void refreshFiles()}
             />
           ) : null}
@@ -347,23 +356,13 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
           ) : null}
           {tab === 'tests' ? <Tests ctx={ctx} t={t} drafts={drafts} flowId={graph?.flowId} /> : null}
           {tab === 'versions' ? (
-            <div class="wb-versions">
-              <ul>
-                {versions.map((version) => (
-                  <li key={version.id}>
-                    <span>{version.createdAt.slice(0, 19).replace('T', ' ')}</span>{' '}
-                    <strong>{version.author?.name ?? '—'}</strong> <span>{version.message}</span>{' '}
-                    <button type="button" onClick={() => void compare(version)}>
-                      {t('compare')}
-                    </button>{' '}
-                    <button type="button" onClick={() => void rollback(version)}>
-                      {t('rollback')}
-                    </button>
-                  </li>
-                ))}
-              </ul>
-              {diff ? <pre class="wb-diff">{diff}</pre> : null}
-            </div>
+            <Versions
+              t={t}
+              versions={versions}
+              diff={diff}
+              onCompare={(version) => void compare(version)}
+              onRollback={(version) => void rollback(version)}
+            />
           ) : null}
           {tab === 'faq' ? (
             <FaqTools ctx={ctx} t={t} path={path} text={opened.text} onChanged={() => void open(path)} />
@@ -374,363 +373,6 @@ function Workbench({ ctx }: { ctx: ScreenContext }) {
           <p class="wb-hint">{t('pick')}</p>
         </section>
       )}
-    </div>
-  );
-}
-
-type T = ReturnType<typeof textsFor<keyof (typeof TEXTS)['de']>>;
-
-function Simulator(props: {
-  ctx: ScreenContext;
-  t: T;
-  locales: string[];
-  drafts: () => Record<string, string>;
-  onStep: (step: string | undefined) => void;
-  onRecorded: () => void;
-}) {
-  const { ctx, t } = props;
-  const [channel, setChannel] = useState<(typeof CHANNELS)[number]>('telegram');
-  const [locale, setLocale] = useState(props.locales[0] ?? 'de');
-  const [returning, setReturning] = useState(false);
-  const [session, setSession] = useState<string | null>(null);
-  const [lines, setLines] = useState<ChatLine[]>([]);
-  const [turn, setTurn] = useState<Turn | null>(null);
-  const [input, setInput] = useState('');
-  const [testName, setTestName] = useState('');
-
-  async function start() {
-    try {
-      const result = await ctx.api<{ sessionId: string; turn: Turn }>('POST', '/workbench/simulator', {
-        drafts: props.drafts(),
-        channel,
-        locale,
-        returning,
-      });
-      setSession(result.sessionId);
-      setLines([]);
-      setTurn(result.turn);
-      await act(result.sessionId, { kind: 'start' }, '/start');
-    } catch (error) {
-      ctx.toast((error as Error).message, 'error');
-    }
-  }
-
-  async function act(id: string, action: Record<string, unknown>, shown: string) {
-    const result = await ctx.api<Turn>('POST', `/workbench/simulator/${id}/act`, { action });
-    if (result.problem) ctx.toast(result.problem, 'error');
-    setLines((previous) => [
-      ...previous,
-      { who: 'customer', text: shown },
-      ...result.messages.map((message) => ({ who: 'bot' as const, message })),
-    ]);
-    setTurn(result);
-    props.onStep(result.state.stepId ?? undefined);
-  }
-
-  async function record() {
-    if (!session) return;
-    try {
-      const result = await ctx.api<{ path: string }>('POST', `/workbench/simulator/${session}/record`, {
-        name: testName,
-      });
-      ctx.toast(t('recorded', { path: result.path }));
-      props.onRecorded();
-    } catch (error) {
-      ctx.toast((error as Error).message, 'error');
-    }
-  }
-
-  return (
-    <div class="wb-simulator" data-testid="wb-simulator">
-      <div class="wb-sim-controls">
-        <select
-          value={channel}
-          onChange={(event) => setChannel((event.target as HTMLSelectElement).value as typeof channel)}
-        >
-          {CHANNELS.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-        <select value={locale} onChange={(event) => setLocale((event.target as HTMLSelectElement).value)}>
-          {props.locales.map((name) => (
-            <option key={name} value={name}>
-              {name}
-            </option>
-          ))}
-        </select>
-        <label>
-          <input
-            type="checkbox"
-            checked={returning}
-            onChange={(event) => setReturning((event.target as HTMLInputElement).checked)}
-          />{' '}
-          {t('returning')}
-        </label>
-        <button type="button" data-testid="wb-sim-start" onClick={() => void start()}>
-          {t('simStart')}
-        </button>
-      </div>
-      <div class="wb-sim-body">
-        <ol class={`wb-chat ${channel}`} data-testid="wb-chat">
-          {lines.map((line, index) =>
-            line.who === 'customer' ? (
-              <li key={index} class="customer">
-                {line.text}
-              </li>
-            ) : (
-              <li key={index} class="bot">
-                {line.message.channel.refused ? <p class="refused">{line.message.channel.refused}</p> : null}
-                {line.message.channel.bubbles.map((bubble, b) => (
-                  <div key={b} class={`bubble ${bubble.style}`}>
-                    {bubble.text ? <p>{bubble.text}</p> : null}
-                    {bubble.listButton ? <p class="list-button">☰ {bubble.listButton}</p> : null}
-                    {bubble.buttons?.map((row, r) => (
-                      <div key={r} class="row">
-                        {row.map((label) => {
-                          const original =
-                            line.message.buttons.find((candidate) =>
-                              candidate.startsWith(label.replace(/…$/, '')),
-                            ) ?? label;
-                          return (
-                            <button
-                              key={label}
-                              type="button"
-                              disabled={!session}
-                              onClick={() =>
-                                session &&
-                                void act(session, { kind: 'press', label: original }, `[${original}]`)
-                              }
-                            >
-                              {label}
-                            </button>
-                          );
-                        })}
-                      </div>
-                    ))}
-                    {bubble.links?.map((link) => (
-                      <p key={link.url} class="link">
-                        🔗 {link.label}
-                      </p>
-                    ))}
-                  </div>
-                ))}
-              </li>
-            ),
-          )}
-        </ol>
-        <aside class="wb-vars">
-          <h3>{t('state')}</h3>
-          <p data-testid="wb-sim-step">
-            {turn?.state.flowId ? `${turn.state.flowId}.${turn.state.stepId ?? ''}` : '—'}
-          </p>
-          <h3>{t('vars')}</h3>
-          <pre>{JSON.stringify(turn?.vars ?? {}, null, 1)}</pre>
-        </aside>
-      </div>
-      <form
-        class="wb-sim-input"
-        onSubmit={(event) => {
-          event.preventDefault();
-          if (!session || !input.trim()) return;
-          const text = input;
-          setInput('');
-          void act(session, { kind: 'text', text }, text);
-        }}
-      >
-        <input
-          value={input}
-          disabled={!session}
-          placeholder={t('typeHere')}
-          onInput={(event) => setInput((event.target as HTMLInputElement).value)}
-        />
-        <button type="submit" disabled={!session}>
-          {t('send')}
-        </button>
-      </form>
-      <div class="wb-record">
-        <input
-          value={testName}
-          placeholder={t('testName')}
-          onInput={(event) => setTestName((event.target as HTMLInputElement).value)}
-        />
-        <button
-          type="button"
-          data-testid="wb-record"
-          disabled={!session || testName.trim().length < 3}
-          onClick={() => void record()}
-        >
-          {t('record')}
-        </button>
-      </div>
-    </div>
-  );
-}
-
-function Preview(props: {
-  ctx: ScreenContext;
-  t: T;
-  graph: FlowGraph | null;
-  node: GraphNode | undefined;
-  drafts: () => Record<string, string>;
-}) {
-  const { ctx, t, graph, node } = props;
-  const [previews, setPreviews] = useState<Array<{ locale: string; turn: Turn }>>([]);
-  useEffect(() => {
-    if (!graph || !node?.stepId) return;
-    ctx
-      .api<{ previews: Array<{ locale: string; turn: Turn }> }>('POST', '/workbench/preview', {
-        drafts: props.drafts(),
-        flowId: graph.flowId,
-        stepId: node.stepId,
-      })
-      .then((result) => setPreviews(result.previews))
-      .catch((error: Error) => ctx.toast(error.message, 'error'));
-  }, [graph?.flowId, node?.stepId]);
-  if (!node?.stepId) return <p class="wb-hint">{t('previewPick')}</p>;
-  return (
-    <div class="wb-preview" data-testid="wb-preview">
-      {previews.map(({ locale, turn }) => (
-        <div key={locale} class="wb-preview-locale">
-          <h3>{locale}</h3>
-          {turn.messages.map((message, index) => (
-            <div key={index} class="bubble">
-              <p>{message.text}</p>
-              {message.buttons.length > 0 ? (
-                <p class="buttons">{message.buttons.map((label) => `[${label}]`).join(' ')}</p>
-              ) : null}
-            </div>
-          ))}
-        </div>
-      ))}
-    </div>
-  );
-}
-
-function Tests(props: {
-  ctx: ScreenContext;
-  t: T;
-  drafts: () => Record<string, string>;
-  flowId: string | undefined;
-}) {
-  const { ctx, t } = props;
-  const [results, setResults] = useState<TestResult[] | null>(null);
-  const [running, setRunning] = useState(false);
-  async function run(file?: string) {
-    setRunning(true);
-    try {
-      const result = await ctx.api<{ results: TestResult[] }>('POST', '/workbench/tests/run', {
-        drafts: props.drafts(),
-        ...(file ? { file } : {}),
-      });
-      setResults(result.results);
-    } catch (error) {
-      ctx.toast((error as Error).message, 'error');
-    } finally {
-      setRunning(false);
-    }
-  }
-  return (
-    <div class="wb-tests">
-      {props.flowId ? (
-        <button type="button" disabled={running} onClick={() => void run(`tests/${props.flowId}.test.yaml`)}>
-          {t('runFlowTests', { flow: props.flowId })}
-        </button>
-      ) : null}{' '}
-      <button type="button" disabled={running} onClick={() => void run()}>
-        {t('runAllTests')}
-      </button>
-      {results ? (
-        <ul>
-          {results.map((result, index) => (
-            <li key={index} class={result.passed ? 'passed' : 'failed'}>
-              {result.passed ? '✓' : '✗'} {result.name}
-              {!result.passed ? (
-                <>
-                  <p>{result.failure}</p>
-                  <pre>{result.transcript.join('\n')}</pre>
-                </>
-              ) : null}
-            </li>
-          ))}
-        </ul>
-      ) : null}
-    </div>
-  );
-}
-
-function FaqTools(props: { ctx: ScreenContext; t: T; path: string; text: string; onChanged: () => void }) {
-  const { ctx, t } = props;
-  const [questions, setQuestions] = useState<Array<{ text: string; locale: string; asks: number }>>([]);
-  const [chosen, setChosen] = useState<{ text: string; locale: string } | null>(null);
-  const [evalOutput, setEvalOutput] = useState<string[] | null>(null);
-  const entries = useMemo(
-    () => [...props.text.matchAll(/^\s*- id: ([\w-]+)/gm)].map((match) => match[1] as string),
-    [props.text],
-  );
-  useEffect(() => {
-    ctx
-      .api<{ questions: Array<{ text: string; locale: string; asks: number }> }>(
-        'GET',
-        '/workbench/faq/unanswered',
-      )
-      .then((result) => setQuestions(result.questions))
-      .catch(() => setQuestions([]));
-  }, []);
-  async function add(entryId: string) {
-    if (!chosen) return;
-    try {
-      await ctx.api('POST', '/workbench/faq/paraphrase', {
-        path: props.path,
-        entryId,
-        locale: chosen.locale,
-        question: chosen.text,
-      });
-      ctx.toast(t('paraphraseAdded', { entry: entryId }));
-      setChosen(null);
-      props.onChanged();
-    } catch (error) {
-      ctx.toast((error as Error).message, 'error');
-    }
-  }
-  return (
-    <div class="wb-faq">
-      <h3>{t('unanswered')}</h3>
-      <ul>
-        {questions.map((question) => (
-          <li key={`${question.locale}:${question.text}`}>
-            <button
-              type="button"
-              class={chosen?.text === question.text ? 'active' : ''}
-              onClick={() => setChosen(question)}
-            >
-              {question.text} ({question.locale}, {question.asks}×)
-            </button>
-          </li>
-        ))}
-      </ul>
-      {chosen ? (
-        <p>
-          {t('addTo')}{' '}
-          {entries.map((entry) => (
-            <button key={entry} type="button" onClick={() => void add(entry)}>
-              {entry}
-            </button>
-          ))}
-        </p>
-      ) : null}
-      <button
-        type="button"
-        onClick={() =>
-          void ctx
-            .api<{ output: string[] }>('POST', '/workbench/faq/eval')
-            .then((result) => setEvalOutput(result.output))
-        }
-      >
-        {t('faqEval')}
-      </button>
-      {evalOutput ? <pre>{evalOutput.join('\n')}</pre> : null}
     </div>
   );
 }

@@ -39,6 +39,13 @@ const de = {
   addTo: 'Als Formulierung hinzufügen zu:',
   paraphraseAdded: 'Zu {entry} hinzugefügt.',
   faqEval: 'faq eval ausführen',
+  fit: 'Einpassen',
+  zoomIn: 'Vergrößern',
+  zoomOut: 'Verkleinern',
+  followFlow: 'Zum Flow {flow} wechseln',
+  back: '← zurück zu {path}',
+  leaveUnsaved: 'Deine Änderung an {path} ist nicht gespeichert. Trotzdem wechseln?',
+  simElsewhere: 'Das Gespräch ist jetzt in {flow}.',
 };
 
 export const TEXTS: TextTable<keyof typeof de> = {
@@ -81,5 +88,12 @@ export const TEXTS: TextTable<keyof typeof de> = {
     addTo: 'Add as a wording to:',
     paraphraseAdded: 'Added to {entry}.',
     faqEval: 'Run faq eval',
+    fit: 'Fit',
+    zoomIn: 'Zoom in',
+    zoomOut: 'Zoom out',
+    followFlow: 'Go to the flow {flow}',
+    back: '← back to {path}',
+    leaveUnsaved: 'Your change to {path} is not saved. Switch anyway?',
+    simElsewhere: 'The conversation is now in {flow}.',
   },
 };
