@@ -6,12 +6,39 @@ import { LinearClassifier, type TrainingExample } from '../../src/understanding/
 import { trainCached } from '../../src/understanding/model-cache.js';
 
 const examples: TrainingExample[] = [
-  { label: 'shipping', features: new Map([['t:versand', 1], ['t:dauer', 1]]) },
-  { label: 'shipping', features: new Map([['t:lieferung', 1], ['t:lang', 1]]) },
-  { label: 'returns', features: new Map([['t:retour', 1], ['t:zurueck', 1]]) },
-  { label: 'returns', features: new Map([['t:ruecksendung', 1], ['t:schicken', 1]]) },
+  {
+    label: 'shipping',
+    features: new Map([
+      ['t:versand', 1],
+      ['t:dauer', 1],
+    ]),
+  },
+  {
+    label: 'shipping',
+    features: new Map([
+      ['t:lieferung', 1],
+      ['t:lang', 1],
+    ]),
+  },
+  {
+    label: 'returns',
+    features: new Map([
+      ['t:retour', 1],
+      ['t:zurueck', 1],
+    ]),
+  },
+  {
+    label: 'returns',
+    features: new Map([
+      ['t:ruecksendung', 1],
+      ['t:schicken', 1],
+    ]),
+  },
 ];
-const probe = new Map([['t:versand', 1], ['t:zurueck', 0.4]]);
+const probe = new Map([
+  ['t:versand', 1],
+  ['t:zurueck', 0.4],
+]);
 
 describe('classifier model cache', () => {
   it('gives the same predictions from a snapshot as from training', () => {
