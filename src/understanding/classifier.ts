@@ -190,6 +190,15 @@ interface FeatureWeights {
   labels: number[];
   values: number[];
   accumulated: number[];
+  /** Label → slot, once a feature has touched many classes (a common trigram in a 500-entry knowledge base). */
+  slots?: Map<number, number>;
+}
+
+const SLOT_MAP_FROM = 16;
+
+function slotOf(weight: FeatureWeights, label: number): number {
+  if (weight.slots) return weight.slots.get(label) ?? -1;
+  return weight.labels.indexOf(label);
 }
 
 function trainWeights(
@@ -226,12 +235,15 @@ function trainWeights(
   const update = (vector: IndexedVector, label: number, amount: number) => {
     for (let i = 0; i < vector.ids.length; i++) {
       const weight = weights[vector.ids[i]!]!;
-      let slot = weight.labels.indexOf(label);
+      let slot = slotOf(weight, label);
       if (slot < 0) {
         slot = weight.labels.length;
         weight.labels.push(label);
         weight.values.push(0);
         weight.accumulated.push(0);
+        if (weight.slots) weight.slots.set(label, slot);
+        else if (weight.labels.length >= SLOT_MAP_FROM)
+          weight.slots = new Map(weight.labels.map((known, index) => [known, index]));
       }
       const delta = amount * vector.values[i]!;
       weight.values[slot]! += delta;
