@@ -172,7 +172,13 @@ describe.each(dialectsUnderTest)('newsletter API on %s', (dialect) => {
     expect(created.json.status).toBe('draft');
 
     const preview = await api(server, 'POST', `/broadcasts/${id}/preview`);
-    expect(preview.json).toEqual({ recipients: 2, byChannel: { telegram: 2 }, byLocale: { de: 2 } });
+    expect(preview.json).toEqual({
+      recipients: 2,
+      byChannel: { telegram: 2 },
+      byLocale: { de: 2 },
+      delivery: { telegram: { text: 2, template: 0, held: 0 } },
+      templateRecipients: [],
+    });
     expect((await api(server, 'PATCH', `/broadcasts/${id}`, { segment: {} })).status).toBe(200);
     expect((await api(server, 'POST', `/broadcasts/${id}/preview`)).json.recipients).toBe(3);
 
