@@ -1,0 +1,89 @@
+/**
+ * Broadcasts: compose a newsletter or notice to a topic's confirmed subscribers and send or schedule it, then
+ * watch it go out and read its funnel. The list is polled every two seconds while a broadcast is scheduled,
+ * fanning out or still delivering, so progress shows without a reload. Marketers and admins only.
+ */
+import { useEffect, useState } from 'preact/hooks';
+import type { ScreenContext } from '../../shared/context.js';
+import { defineScreen } from '../../shared/screen.js';
+import { textsFor } from '../../shared/texts.js';
+import { Composer } from './composer.js';
+import { BroadcastList } from './list.js';
+import { TEXTS } from './texts.js';
+import { type Broadcast, isLive, type Setup } from './types.js';
+import './broadcasts.css';
+
+const POLL_MS = 2_000;
+
+function Broadcasts({ ctx }: { ctx: ScreenContext }) {
+  const t = textsFor(TEXTS, ctx.locale);
+  const [setup, setSetup] = useState<Setup | null>(null);
+  const [items, setItems] = useState<Broadcast[] | null>(null);
+  const [selected, setSelected] = useState<string | null>(null);
+  const [reload, setReload] = useState(0);
+  const [error, setError] = useState<string | null>(null);
+
+  useEffect(() => {
+    ctx
+      .api<Setup>('GET', '/marketing/broadcasts/setup')
+      .then(setSetup)
+      .catch((e: Error) => setError(e.message));
+  }, []);
+
+  useEffect(() => {
+    let live = true;
+    let timer: ReturnType<typeof setTimeout> | undefined;
+    const load = () => {
+      ctx
+        .api<{ items: Broadcast[] }>('GET', '/marketing/broadcasts')
+        .then((answer) => {
+          if (!live) return;
+          setItems(answer.items);
+          if (answer.items.some(isLive)) timer = setTimeout(load, POLL_MS);
+        })
+        .catch((e: Error) => live && setError(e.message));
+    };
+    load();
+    return () => {
+      live = false;
+      clearTimeout(timer);
+    };
+  }, [reload]);
+
+  return (
+    <div class="bc-screen">
+      <h1>{t('title')}</h1>
+      {error ? <p class="bc-error">{t('error', { message: error })}</p> : null}
+      <div class="bc-columns">
+        {setup ? (
+          <Composer
+            ctx={ctx}
+            t={t}
+            setup={setup}
+            onCreated={(created) => {
+              setSelected(created.id);
+              setReload((n) => n + 1);
+            }}
+          />
+        ) : (
+          <div />
+        )}
+        <section class="bc-history" aria-labelledby="bc-list-title">
+          <h2 id="bc-list-title">{t('list')}</h2>
+          {items ? (
+            <BroadcastList
+              ctx={ctx}
+              t={t}
+              items={items}
+              selected={selected ?? items[0]?.id ?? null}
+              onSelect={(id) => setSelected(id)}
+              onChanged={() => setReload((n) => n + 1)}
+            />
+          ) : null}
+        </section>
+      </div>
+    </div>
+  );
+}
+
+export const mount = defineScreen(Broadcasts);
