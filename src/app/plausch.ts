@@ -6,6 +6,7 @@ import { hostname } from 'node:os';
 import type { Express } from 'express';
 import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
+import { createTemplateFetcher } from '../channels/whatsapp-cloud/template-sync.js';
 import type { Config } from '../config.js';
 import { broadcastRoutes } from '../console/api/broadcast-routes.js';
 import { marketingRoutes } from '../console/api/marketing-routes.js';
@@ -251,7 +252,9 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
           store,
           now,
           erasureKey: erasureKeyOf(config),
-          more: newsletter ? [broadcastRoutes({ store, newsletter, now })] : [],
+          more: newsletter
+            ? [broadcastRoutes({ store, newsletter, now, templateFetcher: createTemplateFetcher(config) })]
+            : [],
         }),
         workbench.router,
       ],

@@ -132,6 +132,7 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
         META_GRAPH_API_VERSION: 'v21.0',
         WHATSAPP_CLOUD_TOKEN: 'wa-test-token',
         WHATSAPP_CLOUD_PHONE_NUMBER_ID: '106540352242922',
+        WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398',
       },
     });
     const db = withNewsletterTables(store.db);
@@ -345,4 +346,37 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
     await page.screenshot({ path: `${SHOTS}/3-funnel.png`, fullPage: true });
     expect(errors).toEqual([]);
   }, 90_000);
+
+  it('compares the template file with WhatsApp Manager and offers the missing approved one', async () => {
+    const body = (text: string) => [{ type: 'BODY', text }];
+    graph.templates = [
+      {
+        name: 'roast_news_update',
+        language: 'de',
+        status: 'APPROVED',
+        category: 'MARKETING',
+        components: body(
+          'Hallo {{1}}, in der Rösterei Bohnenglück gibt es Neues für dich. Antworte mit „Mehr“, dann erzählen wir dir alles. Abmelden mit STOP.',
+        ),
+      },
+      { name: 'event_notice', language: 'de', status: 'PENDING', category: 'UTILITY', components: body('x') },
+      {
+        name: 'winter_sale',
+        language: 'de',
+        status: 'APPROVED',
+        category: 'MARKETING',
+        components: body('Hallo {{1}}, ab {{2}} ist Winterverkauf.'),
+      },
+    ];
+    await page.getByRole('button', { name: 'Vorlagen mit WhatsApp Manager abgleichen' }).click();
+    const table = page.getByTestId('template-check');
+    await expect.poll(() => table.textContent(), { timeout: 10_000 }).toContain('winter_sale (de)');
+    const text = (await table.textContent()) ?? '';
+    expect(text).toContain('Meta meldet PENDING');
+    expect(text).toContain('Meta kennt keine Vorlage');
+    expect(text).toContain('roast_news_update (en)');
+    expect(await page.locator('.bc-yaml').textContent()).toContain('name: winter_sale');
+    await page.locator('.bc-template-check').screenshot({ path: `${SHOTS}/4-template-check.png` });
+    expect(errors).toEqual([]);
+  }, 60_000);
 });

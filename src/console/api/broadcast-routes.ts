@@ -8,6 +8,7 @@
 import express, { type NextFunction, type Request, type Response, type Router } from 'express';
 import { z } from 'zod';
 import { PREVIEW_CAPABILITIES, PREVIEW_CHANNELS, previewOnChannel } from '../../channels/preview.js';
+import { compareTemplates, type TemplateFetcher } from '../../channels/whatsapp-cloud/template-sync.js';
 import { templateText } from '../../channels/whatsapp-cloud/templates.js';
 import { broadcastFunnel } from '../../features/insights/figures.js';
 import {
@@ -36,6 +37,8 @@ export interface BroadcastRouteDeps {
   store: Store;
   newsletter: NewsletterFeature;
   now: () => Date;
+  /** Reads Meta's template list; null when WHATSAPP_BUSINESS_ACCOUNT_ID (or the token) is not configured. */
+  templateFetcher?: TemplateFetcher | null;
 }
 
 const idParam = z.object({ id: z.string().min(1).max(100) });
@@ -192,6 +195,29 @@ export function broadcastRoutes(deps: BroadcastRouteDeps): Router {
           )
         : null;
       res.json({ previews, template });
+    }),
+  );
+
+  /** Our template file against Meta's list: approved, pending, unknown, differing bodies, approved but missing. */
+  router.get(
+    `${base}/templates/check`,
+    route(async (_req, res) => {
+      const fetcher = deps.templateFetcher;
+      if (!fetcher)
+        throw new ApiError(
+          503,
+          'set WHATSAPP_BUSINESS_ACCOUNT_ID (and WHATSAPP_CLOUD_TOKEN) to compare the templates with WhatsApp Manager',
+        );
+      let meta: Awaited<ReturnType<TemplateFetcher>>;
+      try {
+        meta = await fetcher();
+      } catch (error) {
+        throw new ApiError(
+          502,
+          `Meta's template list could not be read: ${error instanceof Error ? error.message : String(error)}`,
+        );
+      }
+      res.json(compareTemplates(newsletter.templates(), meta));
     }),
   );
 

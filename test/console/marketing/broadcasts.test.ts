@@ -102,6 +102,12 @@ describe.each(dialectsUnderTest)('console broadcasts API on %s', (dialect) => {
     expect(body.locales).toEqual(expect.arrayContaining(['de', 'en']));
   });
 
+  it('says how to turn the comparison with WhatsApp Manager on when it is off', async () => {
+    const off = await marketer.json<{ error: string }>('GET', `${BASE}/templates/check`);
+    expect(off.status).toBe(503);
+    expect(off.body.error).toContain('WHATSAPP_BUSINESS_ACCOUNT_ID');
+  });
+
   it('counts only confirmed subscribers, per channel, as the segment changes', async () => {
     const all = await marketer.json<{ recipients: number; byChannel: Record<string, number> }>(
       'POST',

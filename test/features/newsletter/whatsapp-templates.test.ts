@@ -11,6 +11,7 @@ import {
   withNewsletterTables,
 } from '../../../src/features/newsletter/consent-ledger.js';
 import type { Store } from '../../../src/store/database.js';
+import { addStaff, ConsoleClient } from '../../console/support.js';
 import { FakeGraphApi } from '../../fakes/graph-api.js';
 import { type RunningPlausch, startPlausch, TEST_API_TOKEN } from '../../support/plausch-instance.js';
 import { createTestDatabase, type TestStoreHandle } from '../../support/stores.js';
@@ -38,6 +39,7 @@ describe('broadcasts with a WhatsApp template (fake Graph API)', () => {
         META_GRAPH_API_VERSION: 'v21.0',
         WHATSAPP_CLOUD_TOKEN: 'wa-test-token',
         WHATSAPP_CLOUD_PHONE_NUMBER_ID: '106540352242922',
+        WHATSAPP_BUSINESS_ACCOUNT_ID: '102290129340398',
       },
     });
     const db = withNewsletterTables(store.db);
@@ -152,6 +154,36 @@ describe('broadcasts with a WhatsApp template (fake Graph API)', () => {
         { timeout: 10_000 },
       )
       .toMatchObject({ sent: 3, held: 0 });
+  });
+
+  it('compares the template file with WhatsApp Manager for the marketer', async () => {
+    graph.templates = [
+      {
+        name: 'roast_news_update',
+        language: 'de',
+        status: 'APPROVED',
+        category: 'MARKETING',
+        components: [
+          {
+            type: 'BODY',
+            text: 'Hallo {{1}}, in der Rösterei Bohnenglück gibt es Neues für dich. Antworte mit „Mehr“, dann erzählen wir dir alles. Abmelden mit STOP.',
+          },
+        ],
+      },
+    ];
+    await addStaff(store, 'mara@example.com', 'marketer');
+    const marketer = new ConsoleClient(running.baseUrl);
+    expect((await marketer.login('mara@example.com')).status).toBe(200);
+    const check = await marketer.json<{
+      rows: Array<{ name: string; language: string; status: string | null; bodyMatches: boolean | null }>;
+    }>('GET', '/console/api/marketing/broadcasts/templates/check');
+    expect(check.status).toBe(200);
+    expect(check.body.rows.find((r) => r.name === 'roast_news_update' && r.language === 'de')).toMatchObject({
+      status: 'APPROVED',
+      bodyMatches: true,
+    });
+    // The English variant and event_notice are in the file but not at Meta.
+    expect(check.body.rows.find((r) => r.language === 'en')?.status).toBeNull();
   });
 
   it('holds the closed-window WhatsApp messages of a broadcast without a template', async () => {

@@ -6,6 +6,7 @@
  */
 import { useEffect, useMemo, useRef, useState } from 'preact/hooks';
 import type { ScreenContext } from '../../shared/context.js';
+import { TemplateCheck } from './template-check.js';
 import type { T, TextKey } from './texts.js';
 import type {
   Audience,
@@ -264,6 +265,7 @@ export function Composer(props: {
         </label>
       </div>
       <p class="bc-muted">{t('templateHint')}</p>
+      <TemplateCheck ctx={ctx} t={t} />
 
       <section class="bc-audience" aria-live="polite" aria-labelledby="bc-audience-title">
         <h3 id="bc-audience-title">{t('audience')}</h3>

@@ -33,6 +33,21 @@ export const TEXTS = {
     preview: 'Vorschau je Kanal',
     mediaLabel: 'Bild',
     otherChannels: 'So sähe es auf den anderen Kanälen aus',
+    checkTemplates: 'Vorlagen mit WhatsApp Manager abgleichen',
+    checkInFile: 'In der Datei',
+    checkAtMeta: 'Bei Meta',
+    checkAdvice: 'Hinweis',
+    checkUnknown: 'unbekannt',
+    checkOk: 'in Ordnung',
+    problemUnknown:
+      'Meta kennt keine Vorlage mit diesem Namen und dieser Sprache: Schreibweise prüfen oder in WhatsApp Manager einreichen – so würde das Senden scheitern.',
+    problemNotApproved: 'Meta meldet {status}: WhatsApp nimmt sie erst nach der Genehmigung an.',
+    problemBody:
+      'Der Text weicht vom genehmigten ab: den Text von Meta in die Datei übernehmen, damit die Vorschau zeigt, was ankommt.',
+    problemMissing:
+      'Bei Meta genehmigt, aber nicht in der Datei: eintragen, um sie in Aussendungen zu nutzen.',
+    checkSuggestion:
+      'Diese genehmigten Vorlagen fehlen in flows/whatsapp/templates.yaml (im Bereich „Flows“ bearbeiten; jedem {{n}} einen Wert zuordnen):',
     previewLocale: 'Sprache der Vorschau',
     length: '{n} / {limit} Zeichen',
     tooLong: 'Zu lang für {channel}: wird in {parts} Nachrichten geteilt.',
@@ -113,6 +128,20 @@ export const TEXTS = {
     preview: 'Preview per channel',
     mediaLabel: 'Image',
     otherChannels: 'How it would look on the other channels',
+    checkTemplates: 'Compare templates with WhatsApp Manager',
+    checkInFile: 'In the file',
+    checkAtMeta: 'At Meta',
+    checkAdvice: 'Note',
+    checkUnknown: 'unknown',
+    checkOk: 'fine',
+    problemUnknown:
+      'Meta has no template of this name and language: check the spelling or submit it in WhatsApp Manager; sends would fail.',
+    problemNotApproved: 'Meta says {status}: WhatsApp refuses it until it is approved.',
+    problemBody:
+      'The text differs from the approved one: copy Meta’s text into the file so the preview shows what arrives.',
+    problemMissing: 'Approved at Meta but not in the file: add it to use it in broadcasts.',
+    checkSuggestion:
+      'These approved templates are missing from flows/whatsapp/templates.yaml (edit it under “Flows”; map each {{n}} to a value):',
     previewLocale: 'Preview language',
     length: '{n} / {limit} characters',
     tooLong: 'Too long for {channel}: split into {parts} messages.',
