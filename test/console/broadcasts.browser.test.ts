@@ -359,7 +359,13 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
           'Hallo {{1}}, in der Rösterei Bohnenglück gibt es Neues für dich. Antworte mit „Mehr“, dann erzählen wir dir alles. Abmelden mit STOP.',
         ),
       },
-      { name: 'event_notice', language: 'de', status: 'PENDING', category: 'UTILITY', components: body('x') },
+      {
+        name: 'event_reminder',
+        language: 'de',
+        status: 'PENDING',
+        category: 'UTILITY',
+        components: body('x'),
+      },
       {
         name: 'winter_sale',
         language: 'de',

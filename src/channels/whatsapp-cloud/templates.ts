@@ -1,8 +1,9 @@
 /**
  * The approved WhatsApp templates (`flows/whatsapp/templates.yaml`). Outside the 24-hour window WhatsApp Cloud
  * accepts only a template Meta approved beforehand; this registry names them, per language, and says where each
- * `{{1}}`, `{{2}}` … parameter comes from for a given contact. A broadcast names a template; the fan-out fills
- * it in per recipient and the window guard sends it instead of the free text where the window is closed.
+ * `{{1}}`, `{{2}}` … parameter comes from for a given contact (and event). A broadcast names a template, and
+ * `use:` names those event reminders and change notices carry; they are filled in per recipient and the window
+ * guard sends them instead of the free text where the window is closed.
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
@@ -16,7 +17,8 @@ const LANGUAGE = /^[a-z]{2,3}(_[A-Z]{2})?$/;
 
 /** Contact fields a parameter may take its value from. */
 export const CONTACT_FIELDS = ['firstName', 'lastName', 'displayName', 'username'] as const;
-const SOURCE = /^contact\.(firstName|lastName|displayName|username|attributes\.[A-Za-z_][\w-]*)$/;
+const SOURCE =
+  /^(contact\.(firstName|lastName|displayName|username|attributes\.[A-Za-z_][\w-]*)|event\.(title|date|place))$/;
 
 const parameterSchema = z.union(
   [
@@ -25,7 +27,7 @@ const parameterSchema = z.union(
         .string()
         .regex(
           SOURCE,
-          'from is contact.firstName, contact.lastName, contact.displayName, contact.username or contact.attributes.<name>',
+          'from is contact.firstName, contact.lastName, contact.displayName, contact.username, contact.attributes.<name>, or for event reminders event.title, event.date, event.place',
         ),
       /** WhatsApp refuses empty parameters, and not every contact has every field: a fallback is required. */
       fallback: z.string().trim().min(1, 'the fallback must not be empty').max(1024),
@@ -61,9 +63,26 @@ const templateSchema = z
   });
 export type WhatsAppTemplate = z.output<typeof templateSchema>;
 
+/** Which template the features use on their own: event reminders and change notices (moved, cancelled). */
+const usesSchema = z
+  .strictObject({
+    event_reminder: z.string().regex(TEMPLATE_NAME).optional(),
+    event_change: z.string().regex(TEMPLATE_NAME).optional(),
+  })
+  .default({});
+export type TemplateUses = z.output<typeof usesSchema>;
+
 export const templatesFileSchema = z
-  .strictObject({ templates: z.array(templateSchema).default([]) })
+  .strictObject({ templates: z.array(templateSchema).default([]), use: usesSchema })
   .superRefine((file, ctx) => {
+    for (const [key, name] of Object.entries(file.use)) {
+      if (name !== undefined && !file.templates.some((t) => t.name === name))
+        ctx.addIssue({
+          code: 'custom',
+          path: ['use', key],
+          message: `template "${name}" is not defined in this file`,
+        });
+    }
     const seen = new Set<string>();
     file.templates.forEach((t, index) => {
       const key = `${t.name}/${t.language}`;
@@ -90,6 +109,7 @@ export class TemplateRegistry {
   constructor(
     readonly templates: readonly WhatsAppTemplate[],
     readonly path: string | null,
+    readonly uses: TemplateUses = {},
   ) {
     for (const t of templates) this.#byName.set(t.name, [...(this.#byName.get(t.name) ?? []), t]);
   }
@@ -130,12 +150,28 @@ export class TemplateRegistry {
 
 export type TemplateContact = Pick<Contact, (typeof CONTACT_FIELDS)[number] | 'attributes'>;
 
-function parameterValue(parameter: TemplateParameter, contact: TemplateContact): string {
-  if ('text' in parameter) return parameter.text;
-  const path = parameter.from.slice('contact.'.length);
-  const raw = path.startsWith('attributes.')
+/** What an event reminder fills in: the title and start in the recipient's language, the place or link. */
+export interface TemplateEventContext {
+  title: string;
+  date: string;
+  place: string | null;
+}
+
+function rawValue(from: string, contact: TemplateContact, event: TemplateEventContext | undefined): unknown {
+  if (from.startsWith('event.')) return event?.[from.slice('event.'.length) as keyof TemplateEventContext];
+  const path = from.slice('contact.'.length);
+  return path.startsWith('attributes.')
     ? contact.attributes[path.slice('attributes.'.length)]
     : contact[path as (typeof CONTACT_FIELDS)[number]];
+}
+
+function parameterValue(
+  parameter: TemplateParameter,
+  contact: TemplateContact,
+  event: TemplateEventContext | undefined,
+): string {
+  if ('text' in parameter) return parameter.text;
+  const raw = rawValue(parameter.from, contact, event);
   const value =
     typeof raw === 'string' || typeof raw === 'number' || typeof raw === 'boolean' ? String(raw) : '';
   // WhatsApp refuses parameters with newlines, tabs or more than four spaces in a row.
@@ -147,11 +183,15 @@ function parameterValue(parameter: TemplateParameter, contact: TemplateContact):
 }
 
 /** The reference the WhatsApp adapter sends: name, language and the parameters filled for this contact. */
-export function fillTemplate(template: WhatsAppTemplate, contact: TemplateContact): TemplateReference {
+export function fillTemplate(
+  template: WhatsAppTemplate,
+  contact: TemplateContact,
+  event?: TemplateEventContext,
+): TemplateReference {
   return {
     name: template.name,
     language: template.language,
-    parameters: template.parameters.map((p) => parameterValue(p, contact)),
+    parameters: template.parameters.map((p) => parameterValue(p, contact, event)),
   };
 }
 
@@ -168,9 +208,11 @@ export const EMPTY_TEMPLATE_REGISTRY = new TemplateRegistry([], null);
 /** Loads the file; a missing file is an empty registry (templates are optional), a broken one throws. */
 export function loadTemplateRegistry(path: string): TemplateRegistry {
   if (!existsSync(path)) return new TemplateRegistry([], null);
-  return new TemplateRegistry(readYamlFileOrThrow(templatesFileSchema, path).templates, path);
+  const file = readYamlFileOrThrow(templatesFileSchema, path);
+  return new TemplateRegistry(file.templates, path, file.use);
 }
 
 export function parseTemplateRegistry(text: string, path = 'whatsapp/templates.yaml'): TemplateRegistry {
-  return new TemplateRegistry(parseYamlOrThrow(templatesFileSchema, text, path).templates, path);
+  const file = parseYamlOrThrow(templatesFileSchema, text, path);
+  return new TemplateRegistry(file.templates, path, file.use);
 }

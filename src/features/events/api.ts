@@ -45,6 +45,11 @@ export const announceSchema = z.strictObject({
   at: z.iso.datetime({ offset: true, message: 'at is an ISO date-time with offset' }).optional(),
   /** Replaces the generated invitation text. */
   text: localizedText.optional(),
+  /** An approved WhatsApp template (flows/whatsapp/templates.yaml) for WhatsApp recipients whose window is closed. */
+  whatsappTemplate: z
+    .string()
+    .regex(/^[a-z0-9_]{1,512}$/, 'a template name is lowercase letters, digits and _')
+    .optional(),
   segment: segmentSchema,
 });
 
@@ -208,11 +213,13 @@ export function createEventsApiRouter(deps: EventsApiDeps): Router {
               { label: localizedEventText('remind_me'), payload },
               { label: localizedEventText('calendar'), url: deps.icsUrl(event.id) },
             ],
+            ...(body.whatsappTemplate ? { whatsappTemplate: body.whatsappTemplate } : {}),
           },
           segment: body.segment,
         },
         now,
         `event:${event.id}`,
+        newsletter.templates(),
       );
       const scheduled = await scheduleBroadcast(newsletter.db, draft.id, at, now);
       if (at.getTime() <= now.getTime()) newsletter.kickFanOut();

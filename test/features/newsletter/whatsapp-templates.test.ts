@@ -182,7 +182,7 @@ describe('broadcasts with a WhatsApp template (fake Graph API)', () => {
       status: 'APPROVED',
       bodyMatches: true,
     });
-    // The English variant and event_notice are in the file but not at Meta.
+    // The English variant and the event templates are in the file but not at Meta.
     expect(check.body.rows.find((r) => r.language === 'en')?.status).toBeNull();
   });
 
