@@ -347,6 +347,32 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
     expect(errors).toEqual([]);
   }, 90_000);
 
+  it('schedules a broadcast for tomorrow and cancels it before anything goes out', async () => {
+    await page.getByLabel('Name (nur intern)').fill('Adventsgruß');
+    await page.getByLabel('Text (de)').fill('Schönen ersten Advent aus der Rösterei!');
+    await page.getByLabel('Planen für').first().check();
+    const tomorrow = new Date(Date.now() + 24 * HOUR);
+    const local = new Date(tomorrow.getTime() - tomorrow.getTimezoneOffset() * 60_000)
+      .toISOString()
+      .slice(0, 16);
+    await page.locator('input[name="at"]').fill(local);
+    await page.getByRole('button', { name: 'Planen …' }).click();
+    await expect.poll(() => page.getByRole('alertdialog').textContent()).toContain('An 5 Empfänger:innen am');
+    await page.getByRole('button', { name: 'Ja, planen' }).click();
+    const item = page.locator('.bc-item', { hasText: 'Adventsgruß' });
+    await expect.poll(() => item.getByTestId('status').textContent(), { timeout: 10_000 }).toBe('Geplant');
+    await item.getByRole('button', { name: 'Abbrechen …' }).click();
+    await item.getByRole('button', { name: 'Ja, abbrechen' }).click();
+    await expect
+      .poll(() => item.getByTestId('status').textContent(), { timeout: 10_000 })
+      .toBe('Abgebrochen');
+    await page.screenshot({ path: `${SHOTS}/4-cancelled.png`, fullPage: true });
+    // Nothing of it went out (the bot's answer to Anna's reply may arrive meanwhile; it is not the broadcast).
+    const all = JSON.stringify([telegram.callsOf('sendMessage'), graph.whatsappMessages()]);
+    expect(all).not.toContain('Advent');
+    expect(errors).toEqual([]);
+  }, 60_000);
+
   it('compares the template file with WhatsApp Manager and offers the missing approved one', async () => {
     const body = (text: string) => [{ type: 'BODY', text }];
     graph.templates = [
@@ -382,7 +408,7 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
     expect(text).toContain('Meta kennt keine Vorlage');
     expect(text).toContain('roast_news_update (en)');
     expect(await page.locator('.bc-yaml').textContent()).toContain('name: winter_sale');
-    await page.locator('.bc-template-check').screenshot({ path: `${SHOTS}/4-template-check.png` });
+    await page.locator('.bc-template-check').screenshot({ path: `${SHOTS}/5-template-check.png` });
     expect(errors).toEqual([]);
   }, 60_000);
 });

@@ -22,7 +22,6 @@ import {
   broadcastView,
   cancelBroadcast,
   createBroadcast,
-  listBroadcasts,
   loadBroadcast,
   previewRecipients,
   requireKnownTemplate,
@@ -229,11 +228,20 @@ export function broadcastRoutes(deps: BroadcastRouteDeps): Router {
         req.query,
         'query',
       );
-      const { items, total } = await listBroadcasts(db, { limit, offset: 0 });
-      const rows = await Promise.all(items.map((item) => loadBroadcast(db, item.id)));
-      const out = [];
-      for (const row of rows) out.push(await withFigures(row));
-      res.json({ total, items: out });
+      const total = await db
+        .selectFrom('newsletter_broadcasts')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow();
+      const rows = await db
+        .selectFrom('newsletter_broadcasts')
+        .selectAll()
+        .orderBy('created_at', 'desc')
+        .orderBy('id', 'desc')
+        .limit(limit)
+        .execute();
+      const items = [];
+      for (const row of rows) items.push(await withFigures(row));
+      res.json({ total: Number(total.n), items });
     }),
   );
 

@@ -419,8 +419,10 @@ export async function scheduleBroadcast(
 }
 
 /**
- * Cancels a scheduled or running broadcast: the fan-out stops at its next chunk (it re-reads the status
- * under lock) and every queued row is cancelled in the same transaction.
+ * Cancels a broadcast that is scheduled or running — or already fanned out but with messages not yet sent
+ * (queued behind the pacing, or held because a window is closed): the fan-out stops at its next chunk (it
+ * re-reads the status under lock) and every queued or held row is cancelled in the same transaction. What was
+ * sent stays sent and counted.
  */
 export async function cancelBroadcast(
   db: NewsletterDb,
@@ -428,15 +430,32 @@ export async function cancelBroadcast(
   now: Date,
 ): Promise<{ broadcast: BroadcastView; cancelledRows: number }> {
   const cancelledRows = await db.transaction().execute(async (trx) => {
+    const unsent = () =>
+      trx
+        .selectFrom('outbox')
+        .select('id')
+        .where('source_id', '=', id)
+        .where('purpose', '=', 'broadcast')
+        .where('status', 'in', ['queued', 'held']);
     const result = await trx
       .updateTable('newsletter_broadcasts')
       .set({ status: 'cancelled', cancelled_at: now.getTime(), updated_at: now.getTime() })
       .where('id', '=', id)
-      .where('status', 'in', ['draft', 'scheduled', 'running'])
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['draft', 'scheduled', 'running']),
+          eb.and([eb('status', '=', 'sent'), eb.exists(unsent())]),
+        ]),
+      )
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
       const row = await loadBroadcast(trx, id);
-      throw new ApiError(409, `broadcast ${id} is ${row.status}; it can no longer be cancelled`);
+      throw new ApiError(
+        409,
+        row.status === 'sent'
+          ? `broadcast ${id} is sent and every message has gone out; there is nothing left to cancel`
+          : `broadcast ${id} is ${row.status}; it can no longer be cancelled`,
+      );
     }
     const rows = await trx
       .updateTable('outbox')

@@ -211,6 +211,9 @@ describe.each(dialectsUnderTest)('console broadcasts API on %s', (dialect) => {
     expect(texts.filter(([, text]) => text === 'New: Kenya Nyeri!')).toHaveLength(1);
     const list = await marketer.json<{ items: Detail[] }>('GET', BASE);
     expect(list.body.items[0]).toMatchObject({ id: created.body.id, funnel: { sent: 3, replied: 0 } });
+    const late = await marketer.json<{ error: string }>('POST', `${BASE}/${created.body.id}/cancel`);
+    expect(late.status).toBe(409);
+    expect(late.body.error).toContain('nothing left to cancel');
   });
 
   it('schedules for later and cancels before anything goes out', async () => {

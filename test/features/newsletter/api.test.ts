@@ -206,8 +206,13 @@ describe.each(dialectsUnderTest)('newsletter API on %s', (dialect) => {
       recipients: 3,
       statistics: { recipients: 3, queued: 3, sent: 0, cancelled: 0 },
     });
-    expect((await api(server, 'POST', `/broadcasts/${id}/cancel`)).status).toBe(409);
     expect((await api(server, 'GET', '/broadcasts?status=sent')).json.total).toBe(1);
+    // Fanned out but nothing sent yet: cancelling stops the three queued messages; then there is nothing left.
+    const stopped = await api(server, 'POST', `/broadcasts/${id}/cancel`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.json).toMatchObject({ cancelledRows: 3, broadcast: { status: 'cancelled' } });
+    const again = await api(server, 'POST', `/broadcasts/${id}/cancel`);
+    expect(again.status).toBe(409);
     expect((await api(server, 'GET', '/broadcasts/unknown')).status).toBe(404);
 
     const other = await api(server, 'POST', '/broadcasts', validDraft);

@@ -210,5 +210,9 @@ describe('broadcasts with a WhatsApp template (fake Graph API)', () => {
       )
       .toMatchObject({ sent: 1, held: 2 });
     expect(graph.whatsappMessages().map((m) => m.type)).toEqual(['text']);
+    // The two held messages would wait for a message that may never come: cancelling stops them.
+    const cancelled = await api('POST', `/broadcasts/${id}/cancel`);
+    expect(cancelled.status).toBe(200);
+    expect(await cancelled.json()).toMatchObject({ cancelledRows: 2, broadcast: { status: 'cancelled' } });
   });
 });

@@ -29,10 +29,20 @@ const CHANNEL_LABELS: Record<string, string> = {
 export const channelLabel = (channel: string) => CHANNEL_LABELS[channel] ?? channel;
 
 /** Waits until the inputs rest for `ms` before calling `run`; the answer of a superseded call is dropped. */
-function useDebounced<V>(deps: unknown[], ms: number, run: () => Promise<V> | null): V | null {
+function useDebounced<V>(
+  deps: unknown[],
+  ms: number,
+  run: () => Promise<V> | null,
+  enabled = true,
+): V | null {
   const [value, setValue] = useState<V | null>(null);
   const first = useRef(true);
   useEffect(() => {
+    // Nothing to ask for (e.g. the text was emptied): clear at once, not after the delay.
+    if (!enabled) {
+      setValue(null);
+      return;
+    }
     let live = true;
     // The first answer is wanted at once; later ones once the typing stops.
     const wait = first.current ? 0 : ms;
@@ -103,13 +113,17 @@ export function Composer(props: {
         })
       : null,
   );
-  const rendered = useDebounced<RenderAnswer>([JSON.stringify(content), previewLocale], 300, () =>
-    content
-      ? ctx.api<RenderAnswer>('POST', '/marketing/broadcasts/render', {
-          content,
-          locales: [previewLocale],
-        })
-      : null,
+  const rendered = useDebounced<RenderAnswer>(
+    [JSON.stringify(content), previewLocale],
+    300,
+    () =>
+      content
+        ? ctx.api<RenderAnswer>('POST', '/marketing/broadcasts/render', {
+            content,
+            locales: [previewLocale],
+          })
+        : null,
+    content !== null,
   );
 
   const toggleChannel = (channel: string, on: boolean) =>

@@ -1,7 +1,7 @@
 /**
  * Broadcasts: compose a newsletter or notice to a topic's confirmed subscribers and send or schedule it, then
- * watch it go out and read its funnel. The list is polled every two seconds while a broadcast is scheduled,
- * fanning out or still delivering, so progress shows without a reload. Marketers and admins only.
+ * watch it go out and read its funnel. Broadcasts that are scheduled, fanning out or still delivering are
+ * fetched again every two seconds, so progress shows without a reload. Marketers and admins only.
  */
 import { useEffect, useState } from 'preact/hooks';
 import type { ScreenContext } from '../../shared/context.js';
@@ -33,17 +33,32 @@ function Broadcasts({ ctx }: { ctx: ScreenContext }) {
   useEffect(() => {
     let live = true;
     let timer: ReturnType<typeof setTimeout> | undefined;
-    const load = () => {
-      ctx
-        .api<{ items: Broadcast[] }>('GET', '/marketing/broadcasts')
-        .then((answer) => {
-          if (!live) return;
-          setItems(answer.items);
-          if (answer.items.some(isLive)) timer = setTimeout(load, POLL_MS);
-        })
-        .catch((e: Error) => live && setError(e.message));
+    // The whole list once, then only the broadcasts still under way, every two seconds, until none is.
+    const poll = (current: Broadcast[]) => {
+      const moving = current.filter(isLive);
+      if (moving.length === 0) return;
+      timer = setTimeout(() => {
+        Promise.all(
+          moving.map((b) => ctx.api<Broadcast>('GET', `/marketing/broadcasts/${encodeURIComponent(b.id)}`)),
+        )
+          .then((fresh) => {
+            if (!live) return;
+            const byId = new Map(fresh.map((b) => [b.id, b]));
+            const next = current.map((b) => byId.get(b.id) ?? b);
+            setItems(next);
+            poll(next);
+          })
+          .catch((e: Error) => live && setError(e.message));
+      }, POLL_MS);
     };
-    load();
+    ctx
+      .api<{ items: Broadcast[] }>('GET', '/marketing/broadcasts')
+      .then((answer) => {
+        if (!live) return;
+        setItems(answer.items);
+        poll(answer.items);
+      })
+      .catch((e: Error) => live && setError(e.message));
     return () => {
       live = false;
       clearTimeout(timer);

@@ -63,14 +63,19 @@ function BroadcastCard(props: {
         'POST',
         `/marketing/broadcasts/${encodeURIComponent(b.id)}/cancel`,
       );
-      ctx.toast(t('stopped', { n: answer.cancelledRows }));
+      ctx.toast(answer.cancelledRows > 0 ? t('stopped', { n: answer.cancelledRows }) : t('stoppedBefore'));
     } catch (error) {
       ctx.toast((error as Error).message, 'error');
     }
     setStopping(false);
     props.onChanged();
   };
-  const cancellable = b.status === 'scheduled' || b.status === 'running' || b.status === 'draft';
+  // A fanned-out broadcast can still be stopped while messages wait (pacing, or a closed window).
+  const cancellable =
+    b.status === 'scheduled' ||
+    b.status === 'running' ||
+    b.status === 'draft' ||
+    (b.status === 'sent' && s.queued + s.held > 0);
   return (
     <article class={props.open ? 'bc-item bc-open' : 'bc-item'} data-broadcast={b.id} data-status={b.status}>
       <button
@@ -90,7 +95,7 @@ function BroadcastCard(props: {
           ? t('startedAt', { at: fmt(b.startedAt) })
           : t('scheduledFor', { at: fmt(b.scheduledAt) })}
       </p>
-      {b.status !== 'draft' && b.status !== 'scheduled' ? (
+      {b.startedAt !== null ? (
         <div class="bc-progress" data-testid="progress">
           <progress max={Math.max(total, 1)} value={done} aria-label={t('progress', { done, total })} />
           <span>{t('progress', { done, total })}</span>
@@ -140,7 +145,7 @@ function BroadcastCard(props: {
           </tr>
         </tbody>
       </table>
-      {props.open ? <FunnelChart t={t} broadcast={b} /> : null}
+      {props.open && b.funnel.sent > 0 ? <FunnelChart t={t} broadcast={b} /> : null}
       {cancellable ? (
         stopping ? (
           <div class="bc-confirm" role="alertdialog" aria-label={t('stop')}>

@@ -93,6 +93,7 @@ export const TEXTS = {
     stopConfirm: 'Aussendung abbrechen? Noch nicht gesendete Nachrichten gehen nicht mehr raus.',
     stopYes: 'Ja, abbrechen',
     stopped: 'Abgebrochen; {n} Nachrichten gehen nicht mehr raus.',
+    stoppedBefore: 'Abgebrochen, bevor etwas hinausging.',
     error: 'Fehler: {message}',
   },
   en: {
@@ -187,6 +188,7 @@ export const TEXTS = {
     stopConfirm: 'Cancel this broadcast? Messages not sent yet will not go out.',
     stopYes: 'Yes, cancel it',
     stopped: 'Cancelled; {n} messages will not go out.',
+    stoppedBefore: 'Cancelled before anything went out.',
     error: 'Error: {message}',
   },
 };

@@ -99,9 +99,8 @@ export interface Broadcast {
   };
 }
 
-/** Still changing: the list is polled while one of these is on screen. */
-export function isLive(b: Broadcast): boolean {
-  return (
-    b.status === 'scheduled' || b.status === 'running' || (b.status === 'sent' && b.statistics.queued > 0)
-  );
+/** Still changing (or about to): fetched again while on screen. A broadcast planned for later is not polled for hours. */
+export function isLive(b: Broadcast, now = Date.now()): boolean {
+  if (b.status === 'scheduled') return b.scheduledAt !== null && Date.parse(b.scheduledAt) <= now + 60_000;
+  return b.status === 'running' || (b.status === 'sent' && b.statistics.queued > 0);
 }
