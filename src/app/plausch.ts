@@ -247,6 +247,14 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       mediaMaxBytes: config.MEDIA_MAX_BYTES,
       now,
       screens,
+      ...(newsletter
+        ? {
+            whatsappTemplates: {
+              templates: () => newsletter.templates(),
+              defaultLocale: () => newsletter.topics().defaultLocale,
+            },
+          }
+        : {}),
       extraApiRouters: [
         marketingRoutes({
           store,

@@ -15,6 +15,7 @@ import {
   withdrawConsent,
   withNewsletterTables,
 } from '../../src/features/newsletter/consent-ledger.js';
+import type { Store } from '../../src/store/database.js';
 import { FakeGraphApi } from '../fakes/graph-api.js';
 import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
 import { insertContact } from '../features/newsletter/support.js';
@@ -114,6 +115,8 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
   let running: RunningPlausch;
   let browser: Browser;
   let page: Page;
+  let store: Store;
+  const conversationOf: Record<string, string> = {};
   const errors: string[] = [];
 
   beforeAll(async () => {
@@ -121,7 +124,7 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
     telegram = await FakeTelegramBotApi.start();
     graph = await FakeGraphApi.start();
     handle = await createTestDatabase('sqlite');
-    const store = await handle.open();
+    store = await handle.open();
     running = await startPlausch({
       store,
       telegramApiRoot: telegram.apiRoot,
@@ -139,6 +142,7 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
     const now = Date.now();
     for (const person of PEOPLE) {
       const contact = await insertContact(store, { channel: person.channel, locale: person.locale });
+      conversationOf[person.key] = contact.conversationId;
       await store.db
         .updateTable('contacts')
         .set({
@@ -409,6 +413,48 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
     expect(text).toContain('roast_news_update (en)');
     expect(await page.locator('.bc-yaml').textContent()).toContain('name: winter_sale');
     await page.locator('.bc-template-check').screenshot({ path: `${SHOTS}/5-template-check.png` });
+    expect(errors).toEqual([]);
+  }, 60_000);
+
+  it('lets an agent answer Fritz, whose window is closed, with a template from the inbox', async () => {
+    const sven = await addStaff(store, 'sven@bohnenglueck.de', 'agent', null, 'Sven Service');
+    await store.db
+      .updateTable('conversations')
+      .set({ status: 'agent', assigned_agent_id: sven.id })
+      .where('id', '=', conversationOf.fritz!)
+      .execute();
+    const agent = await browser.newPage({ viewport: { width: 1300, height: 900 }, locale: 'de-DE' });
+    agent.on('pageerror', (error) => errors.push(`agent: ${error.message}`));
+    await agent.goto(`${running.baseUrl}/console`);
+    await agent.getByLabel('E-Mail-Adresse').fill('sven@bohnenglueck.de');
+    await agent.getByLabel('Passwort').fill(PASSWORD);
+    await agent.getByRole('button', { name: 'Anmelden' }).click();
+    await agent.locator('[data-view="mine"]').click();
+    await agent.locator('.conversation-item', { hasText: 'Fritz' }).click();
+    const row = agent.locator('#composer-window');
+    await row.waitFor({ state: 'visible', timeout: 15_000 });
+    expect(await row.textContent()).toContain('seit über 24 Stunden');
+    await agent.getByLabel('WhatsApp-Vorlage').selectOption('roast_news_update');
+    await expect.poll(() => agent.locator('#composer-template-text').textContent()).toContain('Hallo Fritz,');
+    await agent.locator('#composer-text').fill('Hallo Fritz, deine Bestellung ist unterwegs.');
+    await agent.screenshot({ path: `${SHOTS}/6-agent-template.png` });
+    const before = graph.whatsappMessages().filter((m) => m.to === '4915100000001').length;
+    await agent.locator('#send').click();
+    await expect
+      .poll(() => graph.whatsappMessages().filter((m) => m.to === '4915100000001').length, {
+        timeout: 20_000,
+      })
+      .toBe(before + 1);
+    expect(
+      graph
+        .whatsappMessages()
+        .filter((m) => m.to === '4915100000001')
+        .at(-1),
+    ).toMatchObject({
+      type: 'template',
+      template: { name: 'roast_news_update', components: [{ parameters: [{ text: 'Fritz' }] }] },
+    });
+    await agent.close();
     expect(errors).toEqual([]);
   }, 60_000);
 });

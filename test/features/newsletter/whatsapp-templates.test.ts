@@ -24,7 +24,7 @@ describe('broadcasts with a WhatsApp template (fake Graph API)', () => {
   let store: Store;
   let graph: FakeGraphApi;
   let running: RunningPlausch;
-  const people: Record<string, { id: string; wa: string }> = {};
+  const people: Record<string, { id: string; wa: string; conversationId: string }> = {};
 
   beforeAll(async () => {
     graph = await FakeGraphApi.start();
@@ -66,7 +66,7 @@ describe('broadcasts with a WhatsApp template (fake Graph API)', () => {
       };
       await requestConsent(db, subject, 'roast-news', 'Röstpost?');
       await confirmConsent(db, subject, 'roast-news');
-      people[seed.key] = { id: contact.id, wa };
+      people[seed.key] = { id: contact.id, wa, conversationId: contact.conversationId };
     }
   }, 60_000);
 
@@ -184,6 +184,65 @@ describe('broadcasts with a WhatsApp template (fake Graph API)', () => {
     });
     // The English variant and the event templates are in the file but not at Meta.
     expect(check.body.rows.find((r) => r.language === 'en')?.status).toBeNull();
+  });
+
+  it('lets an agent answer with a template where the window is closed, and with text where it is open', async () => {
+    const agent = await addStaff(store, 'anna.agent@example.com', 'agent', null, 'Anna Agent');
+    await store.db
+      .updateTable('conversations')
+      .set({ status: 'agent', assigned_agent_id: agent.id })
+      .where('id', 'in', [people.anna!.conversationId, people.ben!.conversationId])
+      .execute();
+    const client = new ConsoleClient(running.baseUrl);
+    expect((await client.login('anna.agent@example.com')).status).toBe(200);
+    // An agent without a team lists the inbox too (SQLite once refused the query).
+    const mine = await client.json<{ items: Array<{ id: string }> }>(
+      'GET',
+      '/console/api/conversations?view=mine',
+    );
+    expect(mine.status).toBe(200);
+    expect(mine.body.items.map((i) => i.id).sort()).toEqual(
+      [people.anna!.conversationId, people.ben!.conversationId].sort(),
+    );
+    const templatesOf = (key: string) =>
+      client.json<{ windowOpen: boolean | null; templates: Array<{ name: string; text: string }> }>(
+        'GET',
+        `/console/api/conversations/${people[key]!.conversationId}/templates`,
+      );
+    const closed = await templatesOf('anna');
+    expect(closed.body.windowOpen).toBe(false);
+    expect(closed.body.templates.find((x) => x.name === 'roast_news_update')?.text).toContain('Hallo Anna,');
+    expect((await templatesOf('ben')).body.windowOpen).toBe(true);
+
+    const reply = (key: string, body: unknown) =>
+      client.json<{ error?: string }>(
+        'POST',
+        `/console/api/conversations/${people[key]!.conversationId}/reply`,
+        body,
+      );
+    const unknown = await reply('anna', { text: 'Hallo', whatsappTemplate: 'nope' });
+    expect(unknown.status).toBe(400);
+    expect(unknown.body.error).toContain('unknown template "nope"');
+
+    graph.calls.length = 0;
+    expect(
+      (
+        await reply('anna', {
+          text: 'Hallo Anna, deine Bestellung ist da.',
+          whatsappTemplate: 'event_change',
+        })
+      ).status,
+    ).toBe(201);
+    expect((await reply('ben', { text: 'Hallo Ben, gern!', whatsappTemplate: 'event_change' })).status).toBe(
+      201,
+    );
+    await expect.poll(() => graph.whatsappMessages().length, { timeout: 20_000 }).toBe(2);
+    const to = (wa: string) => graph.whatsappMessages().find((m) => m.to === wa);
+    expect(to(people.anna!.wa)).toMatchObject({
+      type: 'template',
+      template: { name: 'event_change', language: { code: 'de' } },
+    });
+    expect(to(people.ben!.wa)).toMatchObject({ type: 'text', text: { body: 'Hallo Ben, gern!' } });
   });
 
   it('holds the closed-window WhatsApp messages of a broadcast without a template', async () => {
