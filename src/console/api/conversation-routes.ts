@@ -2,9 +2,11 @@
  * Console routes on conversations: inbox lists, detail, transcript, take over, assign, reply, note, typing,
  * return to the bot, close, and retrying a failed message. Every route checks the role and the conversation.
  */
+
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ChannelAdapter } from '../../channels/types.js';
+import { TEMPLATE_NAME } from '../../channels/whatsapp-cloud/templates.js';
 import {
   assignTo,
   closeConversation,
@@ -73,7 +75,7 @@ const replyBody = z
     /** WhatsApp Cloud: the approved template sent instead where the customer's 24-hour window is closed. */
     whatsappTemplate: z
       .string()
-      .regex(/^[a-z0-9_]{1,512}$/, 'a template name is lowercase letters, digits and _')
+      .regex(TEMPLATE_NAME, 'a template name is lowercase letters, digits and _')
       .optional(),
   })
   .refine(

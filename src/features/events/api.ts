@@ -2,10 +2,12 @@
  * REST routes of the events feature: events CRUD under /api/v1 (YAML events are read-only there), reminder
  * counts, announcements to a topic's subscribers, and the public `GET /events/:id.ics`.
  */
+
 import express, { type Router } from 'express';
 import { isbot } from 'isbot';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { TEMPLATE_NAME } from '../../channels/whatsapp-cloud/templates.js';
 import { ApiError, paginationSchema, parseInput, route } from '../../http/api-support.js';
 import { newId } from '../../store/ids.js';
 import type { CoreTables } from '../../store/schema.js';
@@ -48,7 +50,7 @@ export const announceSchema = z.strictObject({
   /** An approved WhatsApp template (flows/whatsapp/templates.yaml) for WhatsApp recipients whose window is closed. */
   whatsappTemplate: z
     .string()
-    .regex(/^[a-z0-9_]{1,512}$/, 'a template name is lowercase letters, digits and _')
+    .regex(TEMPLATE_NAME, 'a template name is lowercase letters, digits and _')
     .optional(),
   segment: segmentSchema,
 });
