@@ -39,6 +39,7 @@ interface Person {
   locale: string;
   consent: 'active' | 'pending' | 'unsubscribed';
   lastInboundHoursAgo: number;
+  tags?: string[];
 }
 
 const PEOPLE: Person[] = [
@@ -50,6 +51,7 @@ const PEOPLE: Person[] = [
     locale: 'de',
     consent: 'active',
     lastInboundHoursAgo: 50,
+    tags: ['leipzig'],
   },
   {
     key: 'ben',
@@ -96,6 +98,7 @@ const PEOPLE: Person[] = [
     locale: 'de',
     consent: 'active',
     lastInboundHoursAgo: 30,
+    tags: ['leipzig'],
   },
   {
     key: 'greta',
@@ -141,7 +144,11 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
     const db = withNewsletterTables(store.db);
     const now = Date.now();
     for (const person of PEOPLE) {
-      const contact = await insertContact(store, { channel: person.channel, locale: person.locale });
+      const contact = await insertContact(store, {
+        channel: person.channel,
+        locale: person.locale,
+        ...(person.tags ? { tags: person.tags } : {}),
+      });
       conversationOf[person.key] = contact.conversationId;
       await store.db
         .updateTable('contacts')
@@ -352,6 +359,11 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
   }, 90_000);
 
   it('schedules a broadcast for tomorrow and cancels it before anything goes out', async () => {
+    // A segment: only contacts tagged leipzig (Anna on Telegram, Fritz on WhatsApp).
+    await page.getByLabel('Nur Kontakte mit einem dieser Tags').fill('leipzig');
+    await expect.poll(() => page.getByTestId('audience-count').textContent()).toBe('2 Empfänger:innen');
+    await page.getByLabel('Nur Kontakte mit einem dieser Tags').fill('');
+    await expect.poll(() => page.getByTestId('audience-count').textContent()).toBe('5 Empfänger:innen');
     await page.getByLabel('Name (nur intern)').fill('Adventsgruß');
     await page.getByLabel('Text (de)').fill('Schönen ersten Advent aus der Rösterei!');
     await page.getByLabel('Planen für').first().check();

@@ -78,6 +78,7 @@ export function Composer(props: {
   const [name, setName] = useState('');
   const [topic, setTopic] = useState(setup.topics[0]?.id ?? '');
   const [channels, setChannels] = useState<string[]>([]);
+  const [tags, setTags] = useState('');
   const [texts, setTexts] = useState<Record<string, string>>({});
   const [buttonLabel, setButtonLabel] = useState('');
   const [buttonUrl, setButtonUrl] = useState('');
@@ -90,7 +91,18 @@ export function Composer(props: {
   const [busy, setBusy] = useState(false);
   const [error, setError] = useState<string | null>(null);
 
-  const segment = channels.length > 0 ? { channels } : {};
+  const tagList = [
+    ...new Set(
+      tags
+        .split(',')
+        .map((x) => x.trim())
+        .filter(Boolean),
+    ),
+  ];
+  const segment = {
+    ...(channels.length > 0 ? { channels } : {}),
+    ...(tagList.length > 0 ? { tags: { any: tagList } } : {}),
+  };
   const content = useMemo((): BroadcastContent | null => {
     const filled = Object.fromEntries(Object.entries(texts).filter(([, v]) => v.trim() !== ''));
     if (Object.keys(filled).length === 0) return null;
@@ -104,14 +116,17 @@ export function Composer(props: {
     };
   }, [texts, buttonLabel, buttonUrl, imageUrl, template]);
 
-  const audience = useDebounced<Audience>([topic, channels.join(','), template], 250, () =>
-    topic
-      ? ctx.api<Audience>('POST', '/marketing/broadcasts/audience', {
-          topic,
-          segment,
-          ...(template ? { content: { whatsappTemplate: template } } : {}),
-        })
-      : null,
+  const audience = useDebounced<Audience>(
+    [topic, channels.join(','), tagList.join(','), template],
+    250,
+    () =>
+      topic
+        ? ctx.api<Audience>('POST', '/marketing/broadcasts/audience', {
+            topic,
+            segment,
+            ...(template ? { content: { whatsappTemplate: template } } : {}),
+          })
+        : null,
   );
   const rendered = useDebounced<RenderAnswer>(
     [JSON.stringify(content), previewLocale],
@@ -226,6 +241,10 @@ export function Composer(props: {
           </label>
         ))}
       </fieldset>
+      <label class="bc-text">
+        {t('tags')}
+        <input name="tags" value={tags} onInput={(e) => setTags(e.currentTarget.value)} />
+      </label>
       {setup.locales.map((locale) => (
         <label key={locale} class="bc-text">
           {t('text', { locale })}
