@@ -225,6 +225,8 @@ export const configSchema = z.object({
   META_GRAPH_API_VERSION: z.preprocess(emptyToUndefined, z.string().default('v21.0')),
   WHATSAPP_CLOUD_TOKEN: optionalString,
   WHATSAPP_CLOUD_PHONE_NUMBER_ID: optionalString,
+  /** The WhatsApp Business Account id: lets the console compare flows/whatsapp/templates.yaml with Meta's list. */
+  WHATSAPP_BUSINESS_ACCOUNT_ID: optionalString,
   /** The WhatsApp number in international digits, for wa.me links. */
   WHATSAPP_NUMBER: optionalString,
   MESSENGER_PAGE_TOKEN: optionalString,

@@ -6,7 +6,9 @@ import { hostname } from 'node:os';
 import type { Express } from 'express';
 import { guardInboundSink } from '../channels/inbound-guard.js';
 import type { ChannelAdapter } from '../channels/types.js';
+import { createTemplateFetcher } from '../channels/whatsapp-cloud/template-sync.js';
 import type { Config } from '../config.js';
+import { broadcastRoutes } from '../console/api/broadcast-routes.js';
 import { marketingRoutes } from '../console/api/marketing-routes.js';
 import { setPasswordHashCost } from '../console/auth/password.js';
 import { ensureFirstAdmin } from '../console/auth/users.js';
@@ -18,6 +20,7 @@ import { registerCoreActions } from '../engine/core-actions.js';
 import { runTurn } from '../engine/run-turn.js';
 import type { InboundInterceptor } from '../engine/types.js';
 import type { HandoffFeature } from '../features/handoff/feature.js';
+import type { NewsletterFeature } from '../features/newsletter/index.js';
 import { erasureKeyOf } from '../features/privacy/index.js';
 import type { Feature, FeatureContext } from '../features/types.js';
 import type { Workbench } from '../features/workbench/workbench.js';
@@ -212,6 +215,9 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
   ];
 
   const screens = createScreenBundler();
+  const newsletter = features.find(
+    (f): f is NewsletterFeature => f.name === 'newsletter' && 'kickFanOut' in f,
+  );
   const workbench = await createWorkbenchWiring({
     config,
     store,
@@ -253,7 +259,25 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
       mediaMaxBytes: config.MEDIA_MAX_BYTES,
       now,
       screens,
-      extraApiRouters: [marketingRoutes({ store, now, erasureKey: erasureKeyOf(config) }), workbench.router],
+      ...(newsletter
+        ? {
+            whatsappTemplates: {
+              templates: () => newsletter.templates(),
+              defaultLocale: () => newsletter.topics().defaultLocale,
+            },
+          }
+        : {}),
+      extraApiRouters: [
+        marketingRoutes({
+          store,
+          now,
+          erasureKey: erasureKeyOf(config),
+          more: newsletter
+            ? [broadcastRoutes({ store, newsletter, now, templateFetcher: createTemplateFetcher(config) })]
+            : [],
+        }),
+        workbench.router,
+      ],
     }),
     isShuttingDown: () => shuttingDown,
     version: PLAUSCH_VERSION,

@@ -13,6 +13,7 @@ import type { Logger } from '../logger.js';
 import type { ChannelName } from '../model/index.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
 import type { Store } from '../store/database.js';
+import type { AgentTemplateSource } from './api/agent-templates.js';
 import { authRoutes } from './api/auth-routes.js';
 import { channelRoutes } from './api/channel-routes.js';
 import { conversationRoutes } from './api/conversation-routes.js';
@@ -47,6 +48,8 @@ export interface ConsoleRouterDeps {
    * own capability with requireCapability.
    */
   extraApiRouters?: Router[];
+  /** Approved WhatsApp templates agents may send where the 24-hour window is closed. */
+  whatsappTemplates?: AgentTemplateSource;
 }
 
 /** The front end's folder: next to this module in the sources; copied beside the build by `npm run build`. */
@@ -125,6 +128,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
       slaTarget,
       logger,
       now,
+      ...(deps.whatsappTemplates ? { whatsappTemplates: deps.whatsappTemplates } : {}),
     }),
   );
   api.use((_req, res) => {

@@ -346,6 +346,40 @@ describe.each(dialectsUnderTest)('workbench API on %s', (dialect) => {
     }
   });
 
+  it('edits the WhatsApp templates: a placeholder without a parameter is refused, a new template is live for broadcasts', async () => {
+    const { mia } = await setup();
+    const opened = await mia.json<{ text: string; hash: string }>(
+      'GET',
+      '/console/api/workbench/file?path=whatsapp/templates.yaml',
+    );
+    expect(opened.status).toBe(200);
+    const added = `${opened.body.text}  - name: winter_sale
+    language: de
+    body: "Hallo {{1}}, der Winterverkauf beginnt am {{2}}."
+    parameters:
+      - { from: contact.firstName, fallback: "du" }
+`;
+    const refused = await mia.json<{ problems: Problem[] }>('POST', '/console/api/workbench/save', {
+      path: 'whatsapp/templates.yaml',
+      text: added,
+      baseHash: opened.body.hash,
+    });
+    expect(refused.status).toBe(422);
+    expect(refused.body.problems[0]?.message).toContain('{{1}}, {{2}} but 1 parameter');
+    const fixed = `${added}      - { text: "1. Dezember" }\n`;
+    const saved = await mia.json('POST', '/console/api/workbench/save', {
+      path: 'whatsapp/templates.yaml',
+      text: fixed,
+      baseHash: opened.body.hash,
+    });
+    expect(saved.status, JSON.stringify(saved.body)).toBe(200);
+    const composer = await mia.json<{ templates: Array<{ name: string }> }>(
+      'GET',
+      '/console/api/marketing/broadcasts/setup',
+    );
+    expect(composer.body.templates.map((t) => t.name)).toContain('winter_sale');
+  });
+
   it('never reads or writes outside the flows folder', async () => {
     const { mia } = await setup();
     for (const path of [

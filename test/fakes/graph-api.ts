@@ -1,5 +1,6 @@
 /**
- * A fake Graph API for WhatsApp Cloud (`POST /{version}/{phone_number_id}/messages`, bearer token) and
+ * A fake Graph API for WhatsApp Cloud (`POST /{version}/{phone_number_id}/messages`, bearer token; the
+ * business account's template list `GET /{version}/{waba_id}/message_templates`, paged by `after`) and
  * Messenger (`POST /{version}/me/messages?access_token=`): checks tokens, records calls, answers with ids,
  * and fails on demand with Meta's error shapes. Listens on 127.0.0.1, port 0.
  */
@@ -32,10 +33,24 @@ export interface FakeGraphOptions {
   whatsappToken?: string;
   phoneNumberId?: string;
   pageToken?: string;
+  businessAccountId?: string;
+}
+
+/** One entry of `message_templates` as Meta lists it. */
+export interface FakeTemplate {
+  name: string;
+  language: string;
+  status: string;
+  category: string;
+  components: Array<{ type: string; text?: string }>;
 }
 
 export class FakeGraphApi {
   readonly calls: FakeGraphCall[] = [];
+  /** What `message_templates` lists; tests fill it. */
+  templates: FakeTemplate[] = [];
+  /** Template list requests, for paging checks. */
+  readonly templateListCalls: Array<Record<string, string>> = [];
   private readonly failures: FakeGraphFailure[] = [];
   private counter = 0;
 
@@ -51,6 +66,7 @@ export class FakeGraphApi {
       whatsappToken: options.whatsappToken ?? 'wa-test-token',
       phoneNumberId: options.phoneNumberId ?? '106540352242922',
       pageToken: options.pageToken ?? 'page-test-token',
+      businessAccountId: options.businessAccountId ?? '102290129340398',
     };
     let fake: FakeGraphApi | null = null;
     const server = createServer((req, res) => {
@@ -85,7 +101,22 @@ export class FakeGraphApi {
     for await (const chunk of req) chunks.push(chunk as Buffer);
     const url = new URL(req.url ?? '/', this.root);
     const query = Object.fromEntries(url.searchParams.entries());
-    const { version, phoneNumberId, whatsappToken, pageToken } = this.options;
+    const { version, phoneNumberId, whatsappToken, pageToken, businessAccountId } = this.options;
+    if (req.method === 'GET' && url.pathname === `/${version}/${businessAccountId}/message_templates`) {
+      if (req.headers.authorization !== `Bearer ${whatsappToken}`) return this.oauthError(res);
+      this.templateListCalls.push(query);
+      const limit = Number(query.limit ?? 25);
+      const start = Number(query.after ?? 0);
+      const data = this.templates.slice(start, start + limit);
+      const more = start + limit < this.templates.length;
+      return send(res, 200, {
+        data,
+        paging: {
+          cursors: { before: String(start), after: String(start + limit) },
+          ...(more ? { next: `${this.root}${url.pathname}?after=${start + limit}` } : {}),
+        },
+      });
+    }
     let api: FakeGraphCall['api'];
     if (req.method === 'POST' && url.pathname === `/${version}/${phoneNumberId}/messages`) {
       if (req.headers.authorization !== `Bearer ${whatsappToken}`) return this.oauthError(res);

@@ -1,5 +1,5 @@
 /**
- * A small Graph API client shared by WhatsApp Cloud and Messenger: JSON POSTs to
+ * A small Graph API client shared by WhatsApp Cloud and Messenger: JSON POSTs (and GETs) to
  * `<root>/<version>/<path>` with the token as bearer header or `access_token` query, an `appsecret_proof`
  * when the app secret is known, a timeout, and every failure turned into a `GraphApiError` that keeps what
  * the error mappers need (HTTP status, Graph code and subcode, Retry-After).
@@ -66,8 +66,23 @@ export class GraphApiClient {
 
   /** POSTs `body` as JSON to `path` (e.g. `/123/messages`) and returns the parsed JSON answer. */
   async post(path: string, body: unknown): Promise<unknown> {
+    return this.request('POST', path, body);
+  }
+
+  /** GETs `path` with `query` (e.g. `/<waba>/message_templates?fields=…`) and returns the parsed JSON answer. */
+  async get(path: string, query: Record<string, string> = {}): Promise<unknown> {
+    return this.request('GET', path, undefined, query);
+  }
+
+  private async request(
+    method: 'GET' | 'POST',
+    path: string,
+    body: unknown,
+    query: Record<string, string> = {},
+  ): Promise<unknown> {
     const url = new URL(`${this.base}/${path.replace(/^\/+/, '')}`);
-    const headers: Record<string, string> = { 'content-type': 'application/json' };
+    for (const [key, value] of Object.entries(query)) url.searchParams.set(key, value);
+    const headers: Record<string, string> = method === 'POST' ? { 'content-type': 'application/json' } : {};
     if (this.options.tokenPlacement === 'bearer')
       headers.authorization = `Bearer ${this.options.accessToken}`;
     else url.searchParams.set('access_token', this.options.accessToken);
@@ -76,9 +91,9 @@ export class GraphApiClient {
     let response: Response;
     try {
       response = await this.fetchImpl(url, {
-        method: 'POST',
+        method,
         headers,
-        body: JSON.stringify(body),
+        ...(method === 'POST' ? { body: JSON.stringify(body) } : {}),
         signal: AbortSignal.timeout(this.options.timeoutMs ?? 15_000),
       });
     } catch (error) {

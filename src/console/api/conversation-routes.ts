@@ -2,9 +2,11 @@
  * Console routes on conversations: inbox lists, detail, transcript, take over, assign, reply, note, typing,
  * return to the bot, close, and retrying a failed message. Every route checks the role and the conversation.
  */
+
 import { type Request, type Response, Router } from 'express';
 import { z } from 'zod';
 import type { ChannelAdapter } from '../../channels/types.js';
+import { TEMPLATE_NAME } from '../../channels/whatsapp-cloud/templates.js';
 import {
   assignTo,
   closeConversation,
@@ -25,6 +27,7 @@ import { insertTranscriptMessage } from '../../store/repositories/transcript.js'
 import { hasRole, sessionOf } from '../auth/middleware.js';
 import { getUser } from '../auth/users.js';
 import { findMedia, toStored } from '../media/files.js';
+import { type AgentTemplateSource, agentTemplate, templatesForConversation } from './agent-templates.js';
 import { announceSpeaker, firstNameOf, publishSent, sendToCustomer } from './customer-messages.js';
 import { publicMediaUrl } from './media-routes.js';
 import {
@@ -51,6 +54,8 @@ export interface ConversationRoutesDeps {
   slaTarget: (reason: string) => number;
   logger: Logger;
   now: () => Date;
+  /** Approved WhatsApp templates an agent may send where the 24-hour window is closed (newsletter feature). */
+  whatsappTemplates?: AgentTemplateSource;
 }
 
 const listQuery = z.object({
@@ -67,8 +72,16 @@ const replyBody = z
     text: z.string().trim().max(4000).optional(),
     /** An upload of this conversation (POST …/attachments); the text becomes its caption. */
     attachmentId: z.string().min(1).max(64).optional(),
+    /** WhatsApp Cloud: the approved template sent instead where the customer's 24-hour window is closed. */
+    whatsappTemplate: z
+      .string()
+      .regex(TEMPLATE_NAME, 'a template name is lowercase letters, digits and _')
+      .optional(),
   })
-  .refine((b) => Boolean(b.text) || Boolean(b.attachmentId), 'write something or attach a file first');
+  .refine(
+    (b) => Boolean(b.text) || Boolean(b.attachmentId) || Boolean(b.whatsappTemplate),
+    'write something, attach a file or choose a template first',
+  );
 const assignBody = z.strictObject({ agentId: z.string().min(1) });
 const returnBody = z.strictObject({
   flow: z.string().min(1).max(100).optional(),
@@ -259,20 +272,47 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
         ...(stored.fileName ? { fileName: stored.fileName } : {}),
       };
     }
-    const text = parsed.data.text || undefined;
+    let template: Awaited<ReturnType<typeof agentTemplate>> = null;
+    if (parsed.data.whatsappTemplate) {
+      if (found.info.channel !== 'whatsapp-cloud') {
+        res
+          .status(400)
+          .json({ error: 'whatsappTemplate: templates are for WhatsApp Cloud conversations only' });
+        return;
+      }
+      template = await agentTemplate(
+        store,
+        deps.whatsappTemplates,
+        found.info.contactId,
+        parsed.data.whatsappTemplate,
+      );
+      if (!template) {
+        res.status(400).json({
+          error: `whatsappTemplate: unknown template "${parsed.data.whatsappTemplate}" (see flows/whatsapp/templates.yaml)`,
+        });
+        return;
+      }
+    }
+    // A template alone: the transcript shows the text the customer reads.
+    const text = parsed.data.text || (template && !media ? template.text : undefined);
     const result = await store.db.transaction().execute(async (trx) => {
+      const details: Record<string, unknown> = {
+        ...(parsed.data.attachmentId ? { mediaId: parsed.data.attachmentId } : {}),
+        ...(template ? { template: template.reference } : {}),
+      };
       const sent = await sendToCustomer(
         trx,
         target,
         {
           ...(text ? { text } : {}),
           ...(media ? { media } : {}),
+          ...(template ? { template: template.reference } : {}),
           sender: { role: 'agent', name: firstNameOf(user.displayName) },
         },
         {
           author: 'agent',
           agentId: user.id,
-          ...(parsed.data.attachmentId ? { details: { mediaId: parsed.data.attachmentId } } : {}),
+          ...(Object.keys(details).length > 0 ? { details } : {}),
         },
         at,
       );
@@ -281,6 +321,29 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
     });
     publishSent(events, target, result);
     res.status(201).json({ id: result.message.id, outboxId: result.outboxId });
+  });
+
+  /** Whether the WhatsApp window is open and which templates this customer would get (agent's composer). */
+  router.get('/conversations/:id/templates', async (req, res) => {
+    const found = await access(req, res);
+    if (!found) return;
+    const row = await store.db
+      .selectFrom('conversations')
+      .select('window_expires_at')
+      .where('id', '=', found.id)
+      .executeTakeFirst();
+    res.json(
+      await templatesForConversation(
+        store,
+        deps.whatsappTemplates,
+        {
+          contactId: found.info.contactId,
+          channel: found.info.channel,
+          windowExpiresAt: row?.window_expires_at == null ? null : Number(row.window_expires_at),
+        },
+        now(),
+      ),
+    );
   });
 
   router.post('/conversations/:id/note', async (req, res) => {

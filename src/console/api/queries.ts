@@ -114,7 +114,10 @@ export async function listInbox(
         eb('c.assigned_agent_id', '=', user.id),
         eb.and([
           eb('c.assigned_agent_id', 'is', null),
-          user.team === null ? eb.val(true) : eb.or([eb('h.team', 'is', null), eb('h.team', '=', user.team)]),
+          // No team: every unassigned conversation. (Not eb.val(true): SQLite cannot bind a boolean.)
+          user.team === null
+            ? sql<boolean>`1 = 1`
+            : eb.or([eb('h.team', 'is', null), eb('h.team', '=', user.team)]),
         ]),
       ]),
     );

@@ -2,10 +2,12 @@
  * REST routes of the events feature: events CRUD under /api/v1 (YAML events are read-only there), reminder
  * counts, announcements to a topic's subscribers, and the public `GET /events/:id.ics`.
  */
+
 import express, { type Router } from 'express';
 import { isbot } from 'isbot';
 import type { Kysely } from 'kysely';
 import { z } from 'zod';
+import { TEMPLATE_NAME } from '../../channels/whatsapp-cloud/templates.js';
 import { ApiError, paginationSchema, parseInput, route } from '../../http/api-support.js';
 import { newId } from '../../store/ids.js';
 import type { CoreTables } from '../../store/schema.js';
@@ -45,6 +47,11 @@ export const announceSchema = z.strictObject({
   at: z.iso.datetime({ offset: true, message: 'at is an ISO date-time with offset' }).optional(),
   /** Replaces the generated invitation text. */
   text: localizedText.optional(),
+  /** An approved WhatsApp template (flows/whatsapp/templates.yaml) for WhatsApp recipients whose window is closed. */
+  whatsappTemplate: z
+    .string()
+    .regex(TEMPLATE_NAME, 'a template name is lowercase letters, digits and _')
+    .optional(),
   segment: segmentSchema,
 });
 
@@ -208,11 +215,13 @@ export function createEventsApiRouter(deps: EventsApiDeps): Router {
               { label: localizedEventText('remind_me'), payload },
               { label: localizedEventText('calendar'), url: deps.icsUrl(event.id) },
             ],
+            ...(body.whatsappTemplate ? { whatsappTemplate: body.whatsappTemplate } : {}),
           },
           segment: body.segment,
         },
         now,
         `event:${event.id}`,
+        newsletter.templates(),
       );
       const scheduled = await scheduleBroadcast(newsletter.db, draft.id, at, now);
       if (at.getTime() <= now.getTime()) newsletter.kickFanOut();

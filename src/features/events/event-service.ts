@@ -24,10 +24,13 @@ import {
 import { applyEventChange, type EventChangeResult } from './reminders.js';
 import type { EventsDb } from './tables.js';
 import type { EventLinks } from './texts.js';
+import type { EventTemplateFor } from './whatsapp-template.js';
 
 export interface EventServiceDeps {
   db: EventsDb;
   links: (eventId: string) => EventLinks;
+  /** The WhatsApp template change notices carry for closed windows. */
+  templateFor?: EventTemplateFor;
   /** Whether a newsletter topic exists; undefined = not checked (newsletter feature absent). */
   topicExists?: (topic: string) => boolean;
 }
@@ -108,7 +111,7 @@ export async function patchApiEvent(
     );
   }
   const after = recordFromDefinition(parsed.data, before.source, now, before);
-  const change = await applyEventChange(deps.db, before, after, now, deps.links);
+  const change = await applyEventChange(deps.db, before, after, now, deps.links, deps.templateFor);
   return { event: after, change };
 }
 
@@ -122,7 +125,7 @@ export async function deleteApiEvent(
   if (!before) throw new ApiError(404, `event ${id} not found`);
   requireApiOwned(before);
   const after: EventRecord = { ...before, status: 'cancelled', deletedAt: now, updatedAt: now };
-  return applyEventChange(deps.db, before, after, now, deps.links);
+  return applyEventChange(deps.db, before, after, now, deps.links, deps.templateFor);
 }
 
 export interface SyncReport {
@@ -174,7 +177,7 @@ export async function syncYamlEvents(
       report.unchanged += 1;
       continue;
     }
-    const change = await applyEventChange(deps.db, before, after, now, deps.links);
+    const change = await applyEventChange(deps.db, before, after, now, deps.links, deps.templateFor);
     report.updated.push(definition.id);
     if (change.notice)
       logger.info({ eventId: definition.id, ...change }, 'event changed in flows/events; people notified');

@@ -13,6 +13,7 @@ import { eventsOpenApi } from './openapi.js';
 import { deliverDueReminders, type ReminderRunResult } from './reminder-scheduler.js';
 import { type EventsDb, withEventTables } from './tables.js';
 import type { EventLinks } from './texts.js';
+import { eventTemplates } from './whatsapp-template.js';
 
 export interface EventsFeatureOptions {
   /** Defaults to `<FLOWS_DIR>/events`. */
@@ -44,9 +45,17 @@ export function createEventsFeature(ctx: FeatureContext, options: EventsFeatureO
   const icsUrl = (eventId: string) => `${publicUrl}/events/${eventId}.ics`;
   const links = (eventId: string): EventLinks => ({ ics: icsUrl(eventId) });
   const newsletter = options.newsletter;
+  // WhatsApp templates live with the newsletter feature (flows/whatsapp/templates.yaml).
+  const templateFor = newsletter
+    ? eventTemplates(
+        () => newsletter.templates(),
+        () => newsletter.topics().defaultLocale,
+      )
+    : undefined;
   const serviceDeps: EventServiceDeps = {
     db,
     links,
+    ...(templateFor ? { templateFor } : {}),
     ...(newsletter ? { topicExists: (topic: string) => newsletter.topics().has(topic) } : {}),
   };
   const batchSize = options.reminderBatchSize ?? 200;
@@ -60,6 +69,7 @@ export function createEventsFeature(ctx: FeatureContext, options: EventsFeatureO
         dialect: ctx.store.dialect,
         batchSize,
         links,
+        ...(templateFor ? { templateFor } : {}),
       });
       total.sent += batch.sent;
       total.skipped += batch.skipped;

@@ -11,14 +11,17 @@ import type { ChannelName } from '../../model/index.js';
 import { enqueueOutbound } from '../../outbox/enqueue.js';
 import type { StoreDialect } from '../../store/database.js';
 import { type EventRecord, recordFromRow } from './records.js';
-import { reminderSourceId } from './reminders.js';
+import { reminderSourceId, withTemplate } from './reminders.js';
 import { asCoreDb, type EventsDb } from './tables.js';
 import { type EventLinks, reminderMessage } from './texts.js';
+import { type EventTemplateFor, TEMPLATE_RECIPIENT_COLUMNS } from './whatsapp-template.js';
 
 export interface ReminderRunOptions {
   dialect: StoreDialect;
   batchSize: number;
   links: (eventId: string) => EventLinks;
+  /** The WhatsApp template a reminder carries for closed windows (none when the newsletter feature is off). */
+  templateFor?: EventTemplateFor;
 }
 
 export interface ReminderRunResult {
@@ -92,7 +95,13 @@ export async function deliverDueReminders(
       const contact = await trx
         .selectFrom('contacts as c')
         .leftJoin('conversations as v', 'v.contact_id', 'c.id')
-        .select(['c.id as id', 'c.channel as channel', 'c.locale as locale', 'v.id as conversation_id'])
+        .select([
+          'c.id as id',
+          'c.channel as channel',
+          'c.locale as locale',
+          'v.id as conversation_id',
+          ...TEMPLATE_RECIPIENT_COLUMNS,
+        ])
         .where('c.id', '=', reminder.contact_id)
         .executeTakeFirst();
       if (!contact) {
@@ -108,7 +117,10 @@ export async function deliverDueReminders(
             contactId: contact.id,
             conversationId: contact.conversation_id,
             channel: contact.channel as ChannelName,
-            message: reminderMessage(event, contact.locale, at, options.links(event.id)),
+            message: withTemplate(
+              reminderMessage(event, contact.locale, at, options.links(event.id)),
+              options.templateFor?.('event_reminder', contact, event) ?? null,
+            ),
             purpose: 'reminder',
             topic: null,
             sourceId: reminderSourceId(event.id),

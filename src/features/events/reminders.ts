@@ -3,7 +3,7 @@
  * cancels what is queued, and a moved or cancelled event re-times or cancels the rows and tells everyone
  * who asked, through the outbox (purpose `reminder`: asking for reminders is the consent for them).
  */
-import type { ChannelName } from '../../model/index.js';
+import type { ChannelName, OutboundMessage, TemplateReference } from '../../model/index.js';
 import { enqueueOutbound } from '../../outbox/enqueue.js';
 import type { OutboxItem } from '../../outbox/types.js';
 import { newId } from '../../store/ids.js';
@@ -11,6 +11,11 @@ import { reminderDueAt } from './definitions.js';
 import { type EventRecord, rowFromRecord } from './records.js';
 import { asCoreDb, type EventsDb } from './tables.js';
 import { type ChangeKind, changeNoticeMessage, type EventLinks } from './texts.js';
+import {
+  type EventTemplateFor,
+  TEMPLATE_RECIPIENT_COLUMNS,
+  type TemplateRecipientRow,
+} from './whatsapp-template.js';
 
 /** Statuses of a person who (still) wants to hear about the event. */
 const ASKED = ['pending', 'sent', 'skipped'] as const;
@@ -100,11 +105,14 @@ export async function forgetReminders(
   });
 }
 
-interface Recipient {
+interface Recipient extends TemplateRecipientRow {
   contact_id: string;
-  channel: string;
-  locale: string;
   conversation_id: string | null;
+}
+
+/** The message with the WhatsApp template attached when there is one. */
+export function withTemplate(message: OutboundMessage, template: TemplateReference | null): OutboundMessage {
+  return template ? { ...message, template } : message;
 }
 
 async function peopleWhoAsked(
@@ -115,7 +123,13 @@ async function peopleWhoAsked(
   return db
     .selectFrom('contacts as c')
     .leftJoin('conversations as v', 'v.contact_id', 'c.id')
-    .select(['c.id as contact_id', 'c.channel as channel', 'c.locale as locale', 'v.id as conversation_id'])
+    .select([
+      'c.id as contact_id',
+      'c.channel as channel',
+      'c.locale as locale',
+      'v.id as conversation_id',
+      ...TEMPLATE_RECIPIENT_COLUMNS,
+    ])
     .where('c.id', 'in', (eb) =>
       eb
         .selectFrom('event_reminders')
@@ -219,6 +233,7 @@ export async function applyEventChange(
   after: EventRecord,
   now: number,
   links: (eventId: string) => EventLinks,
+  templateFor?: EventTemplateFor,
 ): Promise<EventChangeResult> {
   return db.transaction().execute(async (trx) => {
     await trx.updateTable('events').set(rowFromRecord(after)).where('id', '=', after.id).execute();
@@ -254,7 +269,10 @@ export async function applyEventChange(
       contactId: r.contact_id,
       conversationId: r.conversation_id,
       channel: r.channel as ChannelName,
-      message: changeNoticeMessage(kind, before, after, r.locale, links(after.id)),
+      message: withTemplate(
+        changeNoticeMessage(kind, before, after, r.locale, links(after.id)),
+        templateFor?.('event_change', r, after) ?? null,
+      ),
       purpose: 'reminder',
       topic: null,
       sourceId: reminderSourceId(after.id),

@@ -239,7 +239,27 @@ async function unanswered(store: Store, q: FigureQuery): Promise<FigureTable> {
   return table(q, 'unanswered', ['question', 'asks', 'last_asked', 'conversation_id'], result);
 }
 
-/** Newsletter per day and topic: confirmed opt-ins, unsubscribes and their difference (net growth). */
+const signedAction = sql`case when action = 'confirmed' then 1 when action = 'unsubscribed' then -1 else 0 end`;
+
+/**
+ * Subscriptions ended by an erasure, per topic: the erasure deletes them without an `unsubscribed` entry, so
+ * each pseudonymised person whose confirmed entries outweigh their unsubscribes loses one per such topic at
+ * the tombstone's time (nobody writes to a pseudonym after its erasure).
+ */
+function erasureEnds(q: FigureQuery, where: RawBuilder<unknown>): RawBuilder<unknown> {
+  return sql`select l.topic as topic, e.created_at as at from (
+      select contact_id, topic, sum(${signedAction}) as net from newsletter_consent_ledger
+      where action in ('confirmed', 'unsubscribed')${channelFilter(col('channel'), q)}
+      group by contact_id, topic) l
+    join newsletter_consent_ledger e on e.contact_id = l.contact_id and e.action = 'erased'
+    where l.net > 0 and ${where}`;
+}
+
+/**
+ * Newsletter per day and topic: confirmed opt-ins, unsubscribes, subscriptions ended by an erasure, their
+ * difference (net) and the subscribers at the end of the day (cumulative, from everything before the range).
+ * Every day of the range has a row per topic, so the growth chart and the CSV hold the same points.
+ */
 async function newsletter(store: Store, q: FigureQuery): Promise<FigureTable> {
   const day = dayOf(store, col('created_at'));
   const rows = await run(
@@ -251,25 +271,127 @@ async function newsletter(store: Store, q: FigureQuery): Promise<FigureTable> {
       where action in ('confirmed', 'unsubscribed') and ${inRange(col('created_at'), q)}${channelFilter(col('channel'), q)}
       group by ${day}, topic order by day, topic`,
   );
+  const before = await run(
+    store,
+    sql`select topic, sum(${signedAction}) as net from newsletter_consent_ledger
+      where action in ('confirmed', 'unsubscribed') and created_at < ${q.from.getTime()}${channelFilter(col('channel'), q)}
+      group by topic`,
+  );
+  const ends = await run(store, erasureEnds(q, sql`e.created_at < ${q.to.getTime()}`));
+  const erasedBefore = new Map<string, number>();
+  const erasedOn = new Map<string, number>();
+  for (const end of ends) {
+    const at = num(end.at);
+    const topic = String(end.topic);
+    if (at < q.from.getTime()) erasedBefore.set(topic, (erasedBefore.get(topic) ?? 0) + 1);
+    else {
+      const key = `${isoDay(at)}|${topic}`;
+      erasedOn.set(key, (erasedOn.get(key) ?? 0) + 1);
+    }
+  }
+  const running = new Map<string, number>();
+  for (const r of before) running.set(String(r.topic), num(r.net));
+  for (const [topic, n] of erasedBefore) running.set(topic, (running.get(topic) ?? 0) - n);
+  const active = new Map(rows.map((r) => [`${String(r.day)}|${String(r.topic)}`, r]));
+  const topics = [
+    ...new Set([
+      ...running.keys(),
+      ...rows.map((r) => String(r.topic)),
+      ...[...erasedOn.keys()].map((k) => k.split('|')[1]!),
+    ]),
+  ].sort();
+  const result: FigureRow[] = [];
+  for (const d of daysOf(q)) {
+    for (const topic of topics) {
+      const r = active.get(`${d}|${topic}`);
+      const confirmed = num(r?.confirmed);
+      const unsubscribed = num(r?.unsubscribed);
+      const erased = erasedOn.get(`${d}|${topic}`) ?? 0;
+      const net = confirmed - unsubscribed - erased;
+      const subscribers = (running.get(topic) ?? 0) + net;
+      running.set(topic, subscribers);
+      result.push({ day: d, topic, confirmed, unsubscribed, erased, net, subscribers });
+    }
+  }
   return table(
     q,
     'newsletter',
-    ['day', 'topic', 'confirmed', 'unsubscribed', 'net'],
-    rows.map((r) => ({
-      day: String(r.day),
-      topic: String(r.topic),
-      confirmed: num(r.confirmed),
-      unsubscribed: num(r.unsubscribed),
-      net: num(r.confirmed) - num(r.unsubscribed),
-    })),
+    ['day', 'topic', 'confirmed', 'unsubscribed', 'erased', 'net', 'subscribers'],
+    result,
   );
 }
 
+const isoDay = (ms: number) => new Date(ms).toISOString().slice(0, 10);
+
+/** The UTC days of the range, oldest first. */
+function daysOf(q: FigureQuery): string[] {
+  const days: string[] = [];
+  const first = Math.floor(q.from.getTime() / 86_400_000) * 86_400_000;
+  for (let at = first; at < q.to.getTime(); at += 86_400_000) days.push(isoDay(at));
+  return days;
+}
+
+export interface BroadcastFunnel {
+  sent: number;
+  delivered: number;
+  read: number;
+  replied: number;
+  clicked: number;
+  unsubscribed: number;
+}
+
 /**
- * Per broadcast started in the range, the funnel sent → delivered → read → replied → unsubscribed: people
- * whose message went out, reached the phone, was read, who wrote back within 48 h of the send, and who withdrew
- * consent for its topic within 48 h.
+ * One broadcast's funnel: people whose message went out, reached the phone, was read (where the channel
+ * reports it), who wrote back or pressed one of its buttons within 48 h of the send, and who withdrew consent
+ * for its topic within 48 h. The console's broadcast list shows the same numbers.
  */
+export async function broadcastFunnel(
+  store: Store,
+  broadcast: { id: string; topic: string },
+  channels: readonly string[] = [],
+): Promise<BroadcastFunnel> {
+  const q = { channels } as FigureQuery;
+  const { id } = broadcast;
+  const sentRows = sql`o.source_id = ${id} and o.purpose = 'broadcast' and o.sent_at is not null${channelFilter(col('o.channel'), q)}`;
+  const funnel = await run(
+    store,
+    sql`select count(distinct case when o.sent_at is not null then o.contact_id end) as sent,
+        count(distinct case when coalesce(o.delivered_at, o.read_at) is not null then o.contact_id end) as delivered,
+        count(distinct case when o.read_at is not null then o.contact_id end) as read_count
+      from outbox o where o.source_id = ${id} and o.purpose = 'broadcast'${channelFilter(col('o.channel'), q)}`,
+  );
+  const replied = await run(
+    store,
+    sql`select count(distinct o.contact_id) as n from outbox o where ${sentRows}
+        and exists (select 1 from messages m where m.contact_id = o.contact_id and m.direction = 'in'
+          and m.created_at >= o.sent_at and m.created_at < o.sent_at + ${FUNNEL_WINDOW_MS})`,
+  );
+  const clicked = await run(
+    store,
+    sql`select count(distinct o.contact_id) as n from outbox o where ${sentRows}
+        and exists (select 1 from newsletter_broadcast_clicks k where k.broadcast_id = ${id}
+          and k.contact_id = o.contact_id
+          and k.created_at >= o.sent_at and k.created_at < o.sent_at + ${FUNNEL_WINDOW_MS})`,
+  );
+  const unsubscribed = await run(
+    store,
+    sql`select count(distinct o.contact_id) as n from outbox o where ${sentRows}
+        and exists (select 1 from newsletter_consent_ledger l where l.contact_id = o.contact_id
+          and l.action = 'unsubscribed' and l.topic = ${broadcast.topic}
+          and l.created_at >= o.sent_at and l.created_at < o.sent_at + ${FUNNEL_WINDOW_MS})`,
+  );
+  const f = funnel[0] ?? {};
+  return {
+    sent: num(f.sent),
+    delivered: num(f.delivered),
+    read: num(f.read_count),
+    replied: num(replied[0]?.n),
+    clicked: num(clicked[0]?.n),
+    unsubscribed: num(unsubscribed[0]?.n),
+  };
+}
+
+/** Per broadcast started in the range, its funnel (see broadcastFunnel). */
 async function broadcasts(store: Store, q: FigureQuery): Promise<FigureTable> {
   const list = await run(
     store,
@@ -282,40 +404,14 @@ async function broadcasts(store: Store, q: FigureQuery): Promise<FigureTable> {
   const rows: FigureRow[] = [];
   for (const b of list) {
     const id = String(b.id);
-    const funnel = await run(
-      store,
-      sql`select count(distinct case when o.sent_at is not null then o.contact_id end) as sent,
-          count(distinct case when coalesce(o.delivered_at, o.read_at) is not null then o.contact_id end) as delivered,
-          count(distinct case when o.read_at is not null then o.contact_id end) as read_count
-        from outbox o where o.source_id = ${id} and o.purpose = 'broadcast'${channelFilter(col('o.channel'), q)}`,
-    );
-    const replied = await run(
-      store,
-      sql`select count(distinct o.contact_id) as n from outbox o
-        where o.source_id = ${id} and o.purpose = 'broadcast' and o.sent_at is not null${channelFilter(col('o.channel'), q)}
-          and exists (select 1 from messages m where m.contact_id = o.contact_id and m.direction = 'in'
-            and m.created_at >= o.sent_at and m.created_at < o.sent_at + ${FUNNEL_WINDOW_MS})`,
-    );
-    const unsubscribed = await run(
-      store,
-      sql`select count(distinct o.contact_id) as n from outbox o
-        where o.source_id = ${id} and o.purpose = 'broadcast' and o.sent_at is not null${channelFilter(col('o.channel'), q)}
-          and exists (select 1 from newsletter_consent_ledger l where l.contact_id = o.contact_id
-            and l.action = 'unsubscribed' and l.topic = ${String(b.topic)}
-            and l.created_at >= o.sent_at and l.created_at < o.sent_at + ${FUNNEL_WINDOW_MS})`,
-    );
-    const f = funnel[0] ?? {};
+    const funnel = await broadcastFunnel(store, { id, topic: String(b.topic) }, q.channels);
     rows.push({
       broadcast_id: id,
       name: String(b.name),
       topic: String(b.topic),
       status: String(b.status),
       started: new Date(num(b.at)).toISOString(),
-      sent: num(f.sent),
-      delivered: num(f.delivered),
-      read: num(f.read_count),
-      replied: num(replied[0]?.n),
-      unsubscribed: num(unsubscribed[0]?.n),
+      ...funnel,
     });
   }
   return table(
@@ -331,6 +427,7 @@ async function broadcasts(store: Store, q: FigureQuery): Promise<FigureTable> {
       'delivered',
       'read',
       'replied',
+      'clicked',
       'unsubscribed',
     ],
     rows,

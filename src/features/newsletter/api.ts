@@ -4,6 +4,7 @@
  */
 import express, { type Router } from 'express';
 import { z } from 'zod';
+import type { TemplateRegistry } from '../../channels/whatsapp-cloud/templates.js';
 import { ApiError, paginationSchema, parseInput, route } from '../../http/api-support.js';
 import { fromJson } from '../../store/json.js';
 import type { BroadcastContent, Segment } from './broadcast-schema.js';
@@ -29,6 +30,7 @@ import type { TopicCatalog } from './topics.js';
 export interface NewsletterApiDeps {
   db: NewsletterDb;
   catalog: () => TopicCatalog;
+  templates: () => TemplateRegistry;
   now: () => Date;
   /** Starts the fan-out right away instead of at the scheduler's next tick. */
   kickFanOut: () => void;
@@ -217,7 +219,9 @@ export function createNewsletterApiRouter(deps: NewsletterApiDeps): Router {
     '/broadcasts',
     route(async (req, res) => {
       const body = parseInput(broadcastDraftSchema, req.body);
-      res.status(201).json(await createBroadcast(db, deps.catalog(), body, deps.now()));
+      res
+        .status(201)
+        .json(await createBroadcast(db, deps.catalog(), body, deps.now(), 'api', deps.templates()));
     }),
   );
 
@@ -235,7 +239,7 @@ export function createNewsletterApiRouter(deps: NewsletterApiDeps): Router {
     route(async (req, res) => {
       const { id } = parseInput(idParam, req.params, 'path');
       const body = parseInput(broadcastPatchSchema, req.body);
-      res.json(await updateDraft(db, deps.catalog(), id, body, deps.now()));
+      res.json(await updateDraft(db, deps.catalog(), id, body, deps.now(), deps.templates()));
     }),
   );
 
@@ -253,7 +257,14 @@ export function createNewsletterApiRouter(deps: NewsletterApiDeps): Router {
     route(async (req, res) => {
       const { id } = parseInput(idParam, req.params, 'path');
       const row = await loadBroadcast(db, id);
-      res.json(await previewRecipients(db, row.topic, fromJson<Segment>(row.segment, {})));
+      res.json(
+        await previewRecipients(db, row.topic, fromJson<Segment>(row.segment, {}), {
+          now: deps.now(),
+          content: fromJson<BroadcastContent>(row.content, { text: '' }),
+          templates: deps.templates(),
+          defaultLocale: deps.catalog().defaultLocale,
+        }),
+      );
     }),
   );
 

@@ -6,19 +6,22 @@
  * several instances share the work without waiting on each other.
  */
 
+import type { TemplateRegistry } from '../../channels/whatsapp-cloud/templates.js';
 import type { ChannelName } from '../../model/index.js';
 import { enqueueOutbound } from '../../outbox/enqueue.js';
 import type { OutboxItem } from '../../outbox/types.js';
 import type { StoreDialect } from '../../store/database.js';
 import { fromJson } from '../../store/json.js';
 import { type BroadcastContent, renderBroadcastMessage, type Segment } from './broadcast-schema.js';
-import { candidateMatches, subscriberPage } from './broadcasts.js';
+import { candidateMatches, recipientTemplate, subscriberPage } from './broadcasts.js';
 import { asCoreDb, type NewsletterDb } from './tables.js';
 
 export interface FanOutOptions {
   dialect: StoreDialect;
   defaultLocale: string;
   chunkSize: number;
+  /** WhatsApp templates a broadcast may name; read at fan-out time, so an edit applies to the next chunk. */
+  templates: TemplateRegistry;
 }
 
 export type ChunkOutcome = 'more' | 'done' | 'busy';
@@ -71,7 +74,12 @@ export async function fanOutNextChunk(
         contactId: row.contact_id,
         conversationId: row.conversation_id,
         channel: row.channel as ChannelName,
-        message: renderBroadcastMessage(content, row.locale, options.defaultLocale),
+        message: renderBroadcastMessage(
+          content,
+          row.locale,
+          options.defaultLocale,
+          recipientTemplate(row, content, options.templates, options.defaultLocale),
+        ),
         purpose: 'broadcast',
         topic: broadcast.topic,
         sourceId: broadcast.id,

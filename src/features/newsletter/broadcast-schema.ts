@@ -1,6 +1,12 @@
 /** The shape of a broadcast as the API accepts it: per-locale text, buttons, media, topic and segment. */
 import { z } from 'zod';
-import { CHANNEL_NAMES, type JsonValue, type OutboundMessage } from '../../model/index.js';
+import { TEMPLATE_NAME } from '../../channels/whatsapp-cloud/templates.js';
+import {
+  CHANNEL_NAMES,
+  type JsonValue,
+  type OutboundMessage,
+  type TemplateReference,
+} from '../../model/index.js';
 import { pickLocalized } from './localized.js';
 
 const localeKey = z.string().regex(/^[a-z]{2}(-[A-Z]{2})?$/, 'locale keys look like de, en or de-AT');
@@ -40,6 +46,14 @@ export const broadcastContentSchema = z.strictObject({
       url: z.url({ protocol: /^https?$/, message: 'media url must be an http(s) link' }),
       kind: z.enum(['image', 'video', 'file']).default('image'),
     })
+    .optional(),
+  /**
+   * An approved WhatsApp template (flows/whatsapp/templates.yaml) that WhatsApp Cloud recipients get instead of
+   * the text when their 24-hour window is closed; without one their messages are held until they write.
+   */
+  whatsappTemplate: z
+    .string()
+    .regex(TEMPLATE_NAME, 'a template name is lowercase letters, digits and _')
     .optional(),
 });
 export type BroadcastContent = z.output<typeof broadcastContentSchema>;
@@ -91,8 +105,10 @@ export function renderBroadcastMessage(
   content: BroadcastContent,
   locale: string,
   defaultLocale: string,
+  template?: TemplateReference | null,
 ): OutboundMessage {
   const message: OutboundMessage = { text: pickLocalized(content.text, locale, defaultLocale) };
+  if (template) message.template = template;
   if (content.buttons && content.buttons.length > 0) {
     message.buttons = content.buttons.map((button) =>
       'url' in button

@@ -4,8 +4,13 @@
  */
 import { sql } from 'kysely';
 import { z } from 'zod';
+import {
+  fillTemplate,
+  type TemplateRegistry,
+  templateText,
+} from '../../channels/whatsapp-cloud/templates.js';
 import { ApiError } from '../../http/api-support.js';
-import type { JsonValue } from '../../model/index.js';
+import type { JsonValue, TemplateReference } from '../../model/index.js';
 import { newId } from '../../store/ids.js';
 import { fromJson, toJson } from '../../store/json.js';
 import {
@@ -90,14 +95,34 @@ function requireKnownTopic(catalog: TopicCatalog, topic: string): void {
   }
 }
 
+/** A broadcast may only name a template the registry knows (a typo would hold every closed-window message). */
+export function requireKnownTemplate(
+  templates: TemplateRegistry,
+  content: BroadcastContent | undefined,
+): void {
+  const name = content?.whatsappTemplate;
+  if (name === undefined || templates.has(name)) return;
+  const known = templates.names();
+  throw new ApiError(400, `unknown WhatsApp template "${name}"`, [
+    {
+      path: 'content.whatsappTemplate',
+      message: known.length
+        ? `templates in ${templates.path ?? 'flows/whatsapp/templates.yaml'}: ${known.join(', ')}`
+        : 'no templates are defined; add them to flows/whatsapp/templates.yaml',
+    },
+  ]);
+}
+
 export async function createBroadcast(
   db: NewsletterDb,
   catalog: TopicCatalog,
   input: z.output<typeof broadcastDraftSchema>,
   now: Date,
   source = 'api',
+  templates?: TemplateRegistry,
 ): Promise<BroadcastView> {
   requireKnownTopic(catalog, input.topic);
+  if (templates) requireKnownTemplate(templates, input.content);
   const at = now.getTime();
   const row: BroadcastsTable = {
     id: newId(at),
@@ -155,8 +180,10 @@ export async function updateDraft(
   id: string,
   patch: z.output<typeof broadcastPatchSchema>,
   now: Date,
+  templates?: TemplateRegistry,
 ): Promise<BroadcastView> {
   if (patch.topic !== undefined) requireKnownTopic(catalog, patch.topic);
+  if (templates) requireKnownTemplate(templates, patch.content);
   const result = await db
     .updateTable('newsletter_broadcasts')
     .set({
@@ -197,7 +224,13 @@ export interface RecipientCandidateRow {
   locale: string;
   tags: string;
   attributes: string;
+  first_name: string | null;
+  last_name: string | null;
+  display_name: string | null;
+  username: string | null;
+  last_inbound_at: number | null;
   conversation_id: string | null;
+  window_expires_at: number | null;
 }
 
 /** One page of active subscribers of a topic after `cursor`, in contact id order, with what segments need. */
@@ -218,7 +251,13 @@ export async function subscriberPage(
       'c.locale as locale',
       'c.tags as tags',
       'c.attributes as attributes',
+      'c.first_name as first_name',
+      'c.last_name as last_name',
+      'c.display_name as display_name',
+      'c.username as username',
+      'c.last_inbound_at as last_inbound_at',
       'v.id as conversation_id',
+      'v.window_expires_at as window_expires_at',
     ])
     .where('s.topic', '=', topic)
     .where('s.status', '=', 'active');
@@ -237,19 +276,83 @@ export function candidateMatches(segment: Segment, row: RecipientCandidateRow): 
   });
 }
 
+/** Channels whose platform lets a business write only within hours after the customer's last message. */
+export const WINDOW_HOURS: Readonly<Record<string, number>> = {
+  'whatsapp-cloud': 24,
+  'messenger-meta': 24,
+  'messenger-botframework': 24,
+};
+
+/** How a recipient would get the broadcast right now: the text, the WhatsApp template, or not until they write. */
+export type DeliveryWay = 'text' | 'template' | 'held';
+
+export function windowOpen(row: RecipientCandidateRow, now: Date): boolean {
+  const hours = WINDOW_HOURS[row.channel];
+  if (hours === undefined) return true;
+  // The same rule as the outbox's window guard: the conversation's window, else 24 h after the last message.
+  const end =
+    row.window_expires_at ?? (row.last_inbound_at === null ? null : row.last_inbound_at + hours * 3_600_000);
+  return end !== null && now.getTime() < end;
+}
+
+/** The WhatsApp template this recipient's message carries (WhatsApp Cloud only, when the broadcast names one). */
+export function recipientTemplate(
+  row: RecipientCandidateRow,
+  content: BroadcastContent,
+  templates: TemplateRegistry,
+  defaultLocale: string,
+): TemplateReference | null {
+  if (row.channel !== 'whatsapp-cloud' || !content.whatsappTemplate) return null;
+  const variant = templates.variantFor(content.whatsappTemplate, row.locale, defaultLocale);
+  if (!variant) return null;
+  return fillTemplate(variant, {
+    firstName: row.first_name,
+    lastName: row.last_name,
+    displayName: row.display_name,
+    username: row.username,
+    attributes: fromJson<Record<string, JsonValue>>(row.attributes, {}),
+  });
+}
+
+export interface DeliveryCounts {
+  text: number;
+  template: number;
+  held: number;
+}
+
 export interface RecipientPreview {
   recipients: number;
   byChannel: Record<string, number>;
   byLocale: Record<string, number>;
+  /** Per channel: how many get the text, the template (WhatsApp Cloud, window closed) or wait (window closed). */
+  delivery: Record<string, DeliveryCounts>;
+  /** The first WhatsApp recipients who get the template, with the text they would read. */
+  templateRecipients: Array<{ contactId: string; name: string | null; language: string; text: string }>;
 }
 
-/** Who would get a broadcast of `topic` to `segment` right now, without sending anything. */
+export interface PreviewOptions {
+  now: Date;
+  content?: BroadcastContent;
+  templates?: TemplateRegistry;
+  defaultLocale?: string;
+}
+
+const TEMPLATE_SAMPLE = 20;
+
+/** Who would get a broadcast of `topic` to `segment` right now, and how, without sending anything. */
 export async function previewRecipients(
   db: NewsletterDb,
   topic: string,
   segment: Segment,
+  options: PreviewOptions = { now: new Date() },
 ): Promise<RecipientPreview> {
-  const preview: RecipientPreview = { recipients: 0, byChannel: {}, byLocale: {} };
+  const preview: RecipientPreview = {
+    recipients: 0,
+    byChannel: {},
+    byLocale: {},
+    delivery: {},
+    templateRecipients: [],
+  };
   let cursor: string | null = null;
   for (;;) {
     const page = await subscriberPage(db, topic, segment, cursor, 1000);
@@ -258,6 +361,30 @@ export async function previewRecipients(
       preview.recipients += 1;
       preview.byChannel[row.channel] = (preview.byChannel[row.channel] ?? 0) + 1;
       preview.byLocale[row.locale] = (preview.byLocale[row.locale] ?? 0) + 1;
+      const counts = preview.delivery[row.channel] ?? { text: 0, template: 0, held: 0 };
+      preview.delivery[row.channel] = counts;
+      const template =
+        options.content && options.templates
+          ? recipientTemplate(row, options.content, options.templates, options.defaultLocale ?? 'de')
+          : null;
+      if (windowOpen(row, options.now)) counts.text += 1;
+      else if (template) {
+        counts.template += 1;
+        if (preview.templateRecipients.length < TEMPLATE_SAMPLE && options.templates && options.content) {
+          const variant = options.templates.variantFor(
+            options.content.whatsappTemplate ?? '',
+            row.locale,
+            options.defaultLocale ?? 'de',
+          );
+          preview.templateRecipients.push({
+            contactId: row.contact_id,
+            name:
+              row.display_name ?? ([row.first_name, row.last_name].filter(Boolean).join(' ') || row.username),
+            language: template.language,
+            text: variant ? templateText(variant, template) : '',
+          });
+        }
+      } else counts.held += 1;
     }
     if (page.length < 1000) return preview;
     cursor = page[page.length - 1]!.contact_id;
@@ -292,8 +419,10 @@ export async function scheduleBroadcast(
 }
 
 /**
- * Cancels a scheduled or running broadcast: the fan-out stops at its next chunk (it re-reads the status
- * under lock) and every queued row is cancelled in the same transaction.
+ * Cancels a broadcast that is scheduled or running — or already fanned out but with messages not yet sent
+ * (queued behind the pacing, or held because a window is closed): the fan-out stops at its next chunk (it
+ * re-reads the status under lock) and every queued or held row is cancelled in the same transaction. What was
+ * sent stays sent and counted.
  */
 export async function cancelBroadcast(
   db: NewsletterDb,
@@ -301,15 +430,32 @@ export async function cancelBroadcast(
   now: Date,
 ): Promise<{ broadcast: BroadcastView; cancelledRows: number }> {
   const cancelledRows = await db.transaction().execute(async (trx) => {
+    const unsent = () =>
+      trx
+        .selectFrom('outbox')
+        .select('id')
+        .where('source_id', '=', id)
+        .where('purpose', '=', 'broadcast')
+        .where('status', 'in', ['queued', 'held']);
     const result = await trx
       .updateTable('newsletter_broadcasts')
       .set({ status: 'cancelled', cancelled_at: now.getTime(), updated_at: now.getTime() })
       .where('id', '=', id)
-      .where('status', 'in', ['draft', 'scheduled', 'running'])
+      .where((eb) =>
+        eb.or([
+          eb('status', 'in', ['draft', 'scheduled', 'running']),
+          eb.and([eb('status', '=', 'sent'), eb.exists(unsent())]),
+        ]),
+      )
       .executeTakeFirst();
     if (Number(result.numUpdatedRows) === 0) {
       const row = await loadBroadcast(trx, id);
-      throw new ApiError(409, `broadcast ${id} is ${row.status}; it can no longer be cancelled`);
+      throw new ApiError(
+        409,
+        row.status === 'sent'
+          ? `broadcast ${id} is sent and every message has gone out; there is nothing left to cancel`
+          : `broadcast ${id} is ${row.status}; it can no longer be cancelled`,
+      );
     }
     const rows = await trx
       .updateTable('outbox')

@@ -3,6 +3,7 @@
  * unsubscribe, the consent send guard, broadcasts with their fan-out scheduler, and the REST API.
  */
 import { join } from 'node:path';
+import { loadTemplateRegistry, type TemplateRegistry } from '../../channels/whatsapp-cloud/templates.js';
 import type { Feature, FeatureContext } from '../types.js';
 import { createNewsletterActions } from './actions.js';
 import { createNewsletterApiRouter } from './api.js';
@@ -18,6 +19,8 @@ import { createUnsubscribeInterceptor } from './unsubscribe-interceptor.js';
 export interface NewsletterFeatureOptions {
   /** Defaults to `<FLOWS_DIR>/newsletter/topics.yaml`. */
   topicsFile?: string;
+  /** Defaults to `<FLOWS_DIR>/whatsapp/templates.yaml` (optional file). */
+  templatesFile?: string;
   /** How often the fan-out scheduler looks for due broadcasts (ms). */
   fanOutIntervalMs?: number;
   /** Recipients per fan-out transaction. */
@@ -29,6 +32,8 @@ export interface NewsletterFeatureOptions {
 export interface NewsletterFeature extends Feature {
   readonly db: NewsletterDb;
   topics(): TopicCatalog;
+  /** The approved WhatsApp templates broadcasts may name. */
+  templates(): TemplateRegistry;
   /** Re-reads topics.yaml; keeps the old topics (and throws) if the file has problems. */
   reloadTopics(): TopicCatalog;
   /** One scheduler pass; tests and `plausch` commands call it directly. */
@@ -42,8 +47,11 @@ export function createNewsletterFeature(
   options: NewsletterFeatureOptions = {},
 ): NewsletterFeature {
   const topicsFile = options.topicsFile ?? join(ctx.config.FLOWS_DIR, 'newsletter', 'topics.yaml');
+  const templatesFile = options.templatesFile ?? join(ctx.config.FLOWS_DIR, 'whatsapp', 'templates.yaml');
   let catalog = loadTopicCatalog(topicsFile);
+  let templates = loadTemplateRegistry(templatesFile);
   const getCatalog = () => catalog;
+  const getTemplates = () => templates;
   const db = withNewsletterTables(ctx.store.db);
   const logger = ctx.logger.child({ feature: 'newsletter' });
   const fanOutOptions = {
@@ -57,7 +65,11 @@ export function createNewsletterFeature(
   let again = false;
 
   const runFanOut = () =>
-    fanOutDueBroadcasts(db, ctx.now(), { ...fanOutOptions, defaultLocale: catalog.defaultLocale });
+    fanOutDueBroadcasts(db, ctx.now(), {
+      ...fanOutOptions,
+      defaultLocale: catalog.defaultLocale,
+      templates,
+    });
 
   /** One pass at a time; a kick during a pass asks for another pass right after it. */
   const tick = (): void => {
@@ -85,8 +97,13 @@ export function createNewsletterFeature(
     name: 'newsletter',
     db,
     topics: getCatalog,
+    templates: getTemplates,
     async reload() {
-      catalog = loadTopicCatalog(topicsFile);
+      // Both files load before either replaces the old one: a broken edit keeps everything as it was.
+      const nextCatalog = loadTopicCatalog(topicsFile);
+      const nextTemplates = loadTemplateRegistry(templatesFile);
+      catalog = nextCatalog;
+      templates = nextTemplates;
     },
     reloadTopics() {
       catalog = loadTopicCatalog(topicsFile);
@@ -103,6 +120,7 @@ export function createNewsletterFeature(
     apiRouter: createNewsletterApiRouter({
       db,
       catalog: getCatalog,
+      templates: getTemplates,
       now: ctx.now,
       kickFanOut: () => {
         if (timer) tick();

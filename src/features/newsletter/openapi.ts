@@ -99,7 +99,8 @@ export function newsletterOpenApi(): OpenApiFragment {
       '/broadcasts/{id}/preview': {
         post: {
           tags: ['newsletter'],
-          summary: 'Recipient count by channel and locale, nothing sent',
+          summary:
+            'Recipient count by channel and locale, and per channel how many get the text, the WhatsApp template (window closed) or wait (held); nothing sent',
           parameters: [idParam],
           responses: { '200': { description: 'Preview' }, ...errors },
         },

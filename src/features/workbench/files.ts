@@ -1,6 +1,6 @@
 /**
  * The files the workbench may read and write, all inside FLOWS_DIR: flows and their settings at the top,
- * the knowledge base (faq/), events (events/), newsletter topics, referral campaigns and conversation
+ * the knowledge base (faq/), events (events/), newsletter topics, referral campaigns, WhatsApp templates and conversation
  * tests (tests/). A path from the browser is checked segment by segment and resolved against
  * the real folder (symlinks followed), so nothing outside FLOWS_DIR is ever read or written. Writes are
  * atomic: a temporary file in the same folder, then a rename, so the watcher and a crash never see half a file.
@@ -9,7 +9,15 @@ import { createHash, randomUUID } from 'node:crypto';
 import { lstat, mkdir, readdir, readFile, realpath, rename, rm, stat, writeFile } from 'node:fs/promises';
 import { dirname, join, relative, resolve, sep } from 'node:path';
 
-export type WorkbenchFileKind = 'flow' | 'flow-settings' | 'faq' | 'events' | 'topics' | 'campaigns' | 'test';
+export type WorkbenchFileKind =
+  | 'flow'
+  | 'flow-settings'
+  | 'faq'
+  | 'events'
+  | 'topics'
+  | 'campaigns'
+  | 'whatsapp-templates'
+  | 'test';
 
 /** What the server reloads after a save of each kind. */
 export const FEATURE_OF_KIND: Partial<Record<WorkbenchFileKind, string>> = {
@@ -17,6 +25,8 @@ export const FEATURE_OF_KIND: Partial<Record<WorkbenchFileKind, string>> = {
   events: 'events',
   topics: 'newsletter',
   campaigns: 'referrals',
+  // The newsletter feature reads the WhatsApp templates its broadcasts name.
+  'whatsapp-templates': 'newsletter',
 };
 
 export class WorkbenchPathError extends Error {
@@ -45,9 +55,10 @@ export function kindOfPath(path: string): WorkbenchFileKind {
     if (folder === 'tests' && /\.test\.ya?ml$/.test(name)) return 'test';
     if (path === 'newsletter/topics.yaml') return 'topics';
     if (path === 'referrals/campaigns.yaml') return 'campaigns';
+    if (path === 'whatsapp/templates.yaml') return 'whatsapp-templates';
   }
   throw new WorkbenchPathError(
-    `"${path}" is not a file the workbench edits (flows, faq/*, events/*, newsletter/topics.yaml, referrals/campaigns.yaml, tests/*.test.yaml)`,
+    `"${path}" is not a file the workbench edits (flows, faq/*, events/*, newsletter/topics.yaml, referrals/campaigns.yaml, whatsapp/templates.yaml, tests/*.test.yaml)`,
   );
 }
 

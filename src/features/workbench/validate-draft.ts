@@ -7,6 +7,7 @@
  */
 import { readdir, readFile } from 'node:fs/promises';
 import { basename, join } from 'node:path';
+import { parseTemplateRegistry } from '../../channels/whatsapp-cloud/templates.js';
 import type { ActionRegistry } from '../../engine/actions.js';
 import { parseConversationTests } from '../../engine/conversation-tests/test-file.js';
 import { inspectFlowDirectory } from '../../flows/flow-set.js';
@@ -99,6 +100,10 @@ export async function validateDraft(
     case 'campaigns':
       return fromSourceErrors(folder, drafts, async () => {
         parseReferralProgram(text, join(folder.dir, path));
+      });
+    case 'whatsapp-templates':
+      return fromSourceErrors(folder, drafts, async () => {
+        parseTemplateRegistry(text, join(folder.dir, path));
       });
     case 'test': {
       const { problems } = parseConversationTests(text, join(folder.dir, path));

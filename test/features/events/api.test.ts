@@ -198,8 +198,18 @@ describe.each(dialectsUnderTest)('events API on %s', (dialect) => {
     expect((await api(server, 'POST', '/events/tasting-2026-12/announce', { at: 'morgen' })).status).toBe(
       400,
     );
-    const announced = await api(server, 'POST', '/events/tasting-2026-12/announce', {});
+    const typo = await api(server, 'POST', '/events/tasting-2026-12/announce', {
+      whatsappTemplate: 'event_remindr',
+    });
+    expect(typo.status).toBe(400);
+    expect(JSON.stringify(typo.json)).toContain('unknown WhatsApp template');
+    const announced = await api(server, 'POST', '/events/tasting-2026-12/announce', {
+      whatsappTemplate: 'roast_news_update',
+    });
     expect(announced.status).toBe(201);
+    expect(
+      (announced.json.broadcast as { content: { whatsappTemplate?: string } }).content.whatsappTemplate,
+    ).toBe('roast_news_update');
     const broadcast = announced.json.broadcast as {
       id: string;
       topic: string;

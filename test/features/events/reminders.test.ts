@@ -5,6 +5,8 @@ import { afterEach, beforeEach, describe, expect, it } from 'vitest';
 import { createApiEvent, patchApiEvent } from '../../../src/features/events/event-service.js';
 import { createEventsFeature, type EventsFeature } from '../../../src/features/events/index.js';
 import { deliverDueReminders } from '../../../src/features/events/reminder-scheduler.js';
+import { eventTemplates } from '../../../src/features/events/whatsapp-template.js';
+import { createNewsletterFeature } from '../../../src/features/newsletter/index.js';
 import type { Store } from '../../../src/store/database.js';
 import {
   createTestDatabase,
@@ -133,6 +135,69 @@ describe.each(dialectsUnderTest)('event reminders on %s', (dialect) => {
       'skipped',
       'the event had already started when the reminder could be sent',
     ]);
+  });
+
+  it('gives WhatsApp Cloud reminders and change notices the template named under use: (event fields filled in)', async () => {
+    const ctx = featureContext(store, clock);
+    const newsletter = createNewsletterFeature(ctx);
+    const withTemplates = createEventsFeature(ctx, { eventsDir, newsletter });
+    const wa = await insertContact(store, { locale: 'en', channel: 'whatsapp-cloud' });
+    const tg = await insertContact(store, { locale: 'de' });
+    await createApiEvent(
+      { db: withTemplates.db, links },
+      {
+        id: 'tasting',
+        title: { de: 'Verkostung', en: 'Tasting' },
+        start: '2027-03-28T19:00',
+        time_zone: 'Europe/Berlin',
+        reminders: ['P1D'],
+        status: 'scheduled',
+        place: 'Lindenstraße 12',
+      },
+      clock.now().getTime(),
+    );
+    for (const c of [wa, tg]) {
+      await runAction(
+        withTemplates.actions,
+        'events.remind',
+        { event: 'tasting' },
+        actionContext(c, clock.now(), 'events.remind'),
+      );
+    }
+    clock.set('2027-03-27T18:00:00Z');
+    expect((await withTemplates.runReminders()).sent).toBe(2);
+    const messageOf = async (contactId: string) =>
+      (await outbox()).filter((r) => r.contact_id === contactId).map((r) => JSON.parse(r.message));
+    const [reminder] = await messageOf(wa.id);
+    expect(reminder.text).toMatch(/^Reminder: “Tasting” starts in 23 hours/);
+    expect(reminder.template).toEqual({
+      name: 'event_reminder',
+      language: 'en',
+      // No first name: the fallback; the start in the contact's language.
+      parameters: ['coffee friend', 'Tasting', 'Sun, March 28, 2027, 7:00 PM', 'Lindenstraße 12'],
+    });
+    expect((await messageOf(tg.id))[0].template).toBeUndefined();
+
+    // The event moves: the notice carries the change template.
+    const templateFor = eventTemplates(
+      () => newsletter.templates(),
+      () => 'de',
+    );
+    const { change } = await patchApiEvent(
+      { db: withTemplates.db, links, templateFor },
+      'tasting',
+      { start: '2027-04-03T18:00' },
+      clock.now().getTime(),
+    );
+    expect(change.notified).toBe(2);
+    const notice = (await messageOf(wa.id)).at(-1);
+    expect(notice.text).toMatch(/^Change of date/);
+    expect(notice.template).toEqual({
+      name: 'event_change',
+      language: 'en',
+      parameters: ['coffee friend', 'Tasting'],
+    });
+    expect((await messageOf(tg.id)).at(-1).template).toBeUndefined();
   });
 
   it('moves reminders with the event and tells everyone who asked', async () => {

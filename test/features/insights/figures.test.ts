@@ -175,20 +175,45 @@ describe.each(dialectsUnderTest)('dashboard figures on %s', (dialect) => {
     await csvMatches('unanswered', shown);
   });
 
-  it('counts confirmed opt-ins, unsubscribes and net growth per day and topic', async () => {
-    const entries = seed.ledger.filter(
-      (l) => inWeek(l.at) && (l.action === 'confirmed' || l.action === 'unsubscribed'),
-    );
+  it('counts opt-ins, unsubscribes, net growth and cumulative subscribers per day and topic', async () => {
+    const counted = seed.ledger.filter((l) => l.action === 'confirmed' || l.action === 'unsubscribed');
+    const entries = counted.filter((l) => inWeek(l.at));
+    const topics = [...new Set(counted.map((l) => l.topic))].sort();
     const shown = await figure('newsletter');
-    const keys = new Set(entries.map((l) => `${dayKey(l.at)}|${l.topic}`));
-    expect(shown.rows.length).toBe(keys.size);
+    // Every day of the range has a row per topic: the growth chart draws exactly these points.
+    expect(shown.rows.length).toBe(7 * topics.length);
+    expect(shown.columns).toEqual([
+      'day',
+      'topic',
+      'confirmed',
+      'unsubscribed',
+      'erased',
+      'net',
+      'subscribers',
+    ]);
     for (const row of shown.rows) {
       const here = entries.filter((l) => `${dayKey(l.at)}|${l.topic}` === `${row.day}|${row.topic}`);
       const confirmed = here.filter((l) => l.action === 'confirmed').length;
       const unsubscribed = here.filter((l) => l.action === 'unsubscribed').length;
-      expect(row).toMatchObject({ confirmed, unsubscribed, net: confirmed - unsubscribed });
+      const endOfDay = new Date(`${row.day}T00:00:00Z`).getTime() + DAY;
+      const subscribers = counted
+        .filter((l) => l.topic === row.topic && l.at < endOfDay)
+        .reduce((n, l) => n + (l.action === 'confirmed' ? 1 : -1), 0);
+      expect(row).toMatchObject({
+        confirmed,
+        unsubscribed,
+        erased: 0,
+        net: confirmed - unsubscribed,
+        subscribers,
+      });
     }
     await csvMatches('newsletter', shown);
+    // A range that starts later carries everything before it: the first day starts from the earlier total.
+    const later = await fetch(`${running.baseUrl}/api/v1/insights/newsletter?from=2026-11-05&to=${TO}`, {
+      headers: { Authorization: `Bearer ${TEST_API_TOKEN}` },
+    }).then((r) => r.json() as Promise<Figure>);
+    const lastDay = (f: Figure, topic: string) => f.rows.filter((r) => r.topic === topic).at(-1)?.subscribers;
+    for (const topic of topics) expect(lastDay(later, topic)).toBe(lastDay(shown, topic));
   });
 
   it("shows each broadcast's funnel sent → delivered → read → replied → unsubscribed within 48 h", async () => {

@@ -172,7 +172,13 @@ describe.each(dialectsUnderTest)('newsletter API on %s', (dialect) => {
     expect(created.json.status).toBe('draft');
 
     const preview = await api(server, 'POST', `/broadcasts/${id}/preview`);
-    expect(preview.json).toEqual({ recipients: 2, byChannel: { telegram: 2 }, byLocale: { de: 2 } });
+    expect(preview.json).toEqual({
+      recipients: 2,
+      byChannel: { telegram: 2 },
+      byLocale: { de: 2 },
+      delivery: { telegram: { text: 2, template: 0, held: 0 } },
+      templateRecipients: [],
+    });
     expect((await api(server, 'PATCH', `/broadcasts/${id}`, { segment: {} })).status).toBe(200);
     expect((await api(server, 'POST', `/broadcasts/${id}/preview`)).json.recipients).toBe(3);
 
@@ -200,8 +206,13 @@ describe.each(dialectsUnderTest)('newsletter API on %s', (dialect) => {
       recipients: 3,
       statistics: { recipients: 3, queued: 3, sent: 0, cancelled: 0 },
     });
-    expect((await api(server, 'POST', `/broadcasts/${id}/cancel`)).status).toBe(409);
     expect((await api(server, 'GET', '/broadcasts?status=sent')).json.total).toBe(1);
+    // Fanned out but nothing sent yet: cancelling stops the three queued messages; then there is nothing left.
+    const stopped = await api(server, 'POST', `/broadcasts/${id}/cancel`);
+    expect(stopped.status).toBe(200);
+    expect(stopped.json).toMatchObject({ cancelledRows: 3, broadcast: { status: 'cancelled' } });
+    const again = await api(server, 'POST', `/broadcasts/${id}/cancel`);
+    expect(again.status).toBe(409);
     expect((await api(server, 'GET', '/broadcasts/unknown')).status).toBe(404);
 
     const other = await api(server, 'POST', '/broadcasts', validDraft);

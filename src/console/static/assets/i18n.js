@@ -35,6 +35,10 @@ export const TEXTS = {
     addNote: 'Notiz speichern',
     composerHint: 'Enter sendet, Umschalt+Enter neue Zeile, / für Textbausteine',
     composerLocked: 'Übernimm das Gespräch, um zu antworten. Interne Notizen gehen immer.',
+    windowClosed:
+      'Die Person hat seit über 24 Stunden nicht geschrieben: WhatsApp stellt jetzt nur eine genehmigte Vorlage zu. Ohne Vorlage wartet die Antwort, bis sie wieder schreibt.',
+    templateLabel: 'WhatsApp-Vorlage',
+    noTemplate: 'Keine Vorlage',
     failed: 'Nicht zugestellt',
     retry: 'Erneut senden',
     status_bot: 'Bot',
@@ -189,6 +193,10 @@ export const TEXTS = {
     addNote: 'Save note',
     composerHint: 'Enter sends, Shift+Enter new line, / for canned replies',
     composerLocked: 'Take the conversation over to reply. Internal notes always work.',
+    windowClosed:
+      'This person has not written for more than 24 hours: WhatsApp now delivers only an approved template. Without one the reply waits until they write again.',
+    templateLabel: 'WhatsApp template',
+    noTemplate: 'No template',
     failed: 'Not delivered',
     retry: 'Retry',
     status_bot: 'Bot',

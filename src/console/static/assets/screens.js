@@ -4,6 +4,7 @@
 // Add a screen by adding its folder and one line here.
 export const SCREENS = [
   { id: 'dashboard', label: { de: 'Ergebnisse', en: 'Results' }, needs: 'marketing', css: true },
+  { id: 'broadcasts', label: { de: 'Aussendungen', en: 'Broadcasts' }, needs: 'marketing', css: true },
   { id: 'contacts', label: { de: 'Kontakte', en: 'Contacts' }, needs: 'marketing', css: true },
   { id: 'workbench', label: { de: 'Flows', en: 'Flows' }, needs: 'marketing', css: true },
 ];

@@ -1,4 +1,5 @@
-// The composer: reply or internal note, canned replies by "/shortcut", typing notices.
+// The composer: reply or internal note, canned replies by "/shortcut", typing notices, and a WhatsApp template
+// where the customer's 24-hour window is closed.
 import { api, upload } from '../api.js';
 import { locale, t } from '../i18n.js';
 import { openConversation } from './conversation.js';
@@ -50,9 +51,23 @@ export function composer() {
     attachInput.value = '';
     if (file) void attach(file);
   });
+  // WhatsApp Cloud outside the 24-hour window: only an approved template gets through (loaded per conversation).
+  const templateRow = h(
+    'div',
+    { id: 'composer-window', class: 'composer-window', hidden: true },
+    h('span', { id: 'composer-window-hint', class: 'hint' }, t('windowClosed')),
+    h(
+      'label',
+      { for: 'composer-template', class: 'template-label' },
+      t('templateLabel'),
+      h('select', { id: 'composer-template' }, h('option', { value: '' }, t('noTemplate'))),
+    ),
+    h('span', { id: 'composer-template-text', class: 'hint template-text' }),
+  );
   const form = h(
     'form',
     { id: 'composer', class: `composer mode-${state.mode}` },
+    templateRow,
     h('div', { class: 'composer-modes', role: 'group' }, modeReply, modeNote),
     h(
       'label',
@@ -108,16 +123,18 @@ export function composer() {
     event.preventDefault();
     const text = expandShortcut(textarea.value).trim();
     const attachment = state.mode === 'reply' ? state.attachment : null;
-    if (!text && !attachment) return;
+    const template = state.mode === 'reply' ? chosenTemplate() : '';
+    if (!text && !attachment && !template) return;
     const button = $('#send');
     button.disabled = true;
     try {
-      await api(
-        'POST',
-        `/conversations/${state.selectedId}/${state.mode === 'note' ? 'note' : 'reply'}`,
-        attachment ? { ...(text ? { text } : {}), attachmentId: attachment.id } : { text },
-      );
+      await api('POST', `/conversations/${state.selectedId}/${state.mode === 'note' ? 'note' : 'reply'}`, {
+        ...(text ? { text } : {}),
+        ...(attachment ? { attachmentId: attachment.id } : {}),
+        ...(template ? { whatsappTemplate: template } : {}),
+      });
       textarea.value = '';
+      if (template) $('#composer-template').value = '';
       if (attachment) setAttachment(null);
       updateSuggestions();
       await openConversation(state.selectedId, { keepFocus: true });
@@ -157,6 +174,42 @@ export function renderComposerState() {
   send.textContent = state.mode === 'note' ? t('addNote') : t('send');
   send.disabled = locked;
   $('#composer-lock').textContent = locked ? t('composerLocked') : '';
+  void loadTemplates();
+}
+
+function chosenTemplate() {
+  const select = $('#composer-template');
+  return select && !$('#composer-window').hidden ? select.value : '';
+}
+
+/** Asks once per conversation whether its WhatsApp window is closed and which templates fit this customer. */
+async function loadTemplates() {
+  const row = $('#composer-window');
+  const detail = state.detail;
+  if (!row || !detail) return;
+  const key = `${detail.conversation.id}:${detail.contact.lastInboundAt ?? ''}`;
+  if (row.dataset.key === key) return;
+  row.dataset.key = key;
+  row.hidden = true;
+  if (detail.conversation.channel !== 'whatsapp-cloud') return;
+  let answer;
+  try {
+    answer = await api('GET', `/conversations/${detail.conversation.id}/templates`);
+  } catch {
+    return;
+  }
+  if (row.dataset.key !== key || answer.windowOpen !== false) return;
+  const select = $('#composer-template');
+  const texts = new Map(answer.templates.map((x) => [x.name, x.text]));
+  select.replaceChildren(
+    h('option', { value: '' }, t('noTemplate')),
+    ...answer.templates.map((x) => h('option', { value: x.name }, `${x.name} (${x.language})`)),
+  );
+  select.onchange = () => {
+    $('#composer-template-text').textContent = texts.get(select.value) ?? '';
+  };
+  $('#composer-template-text').textContent = '';
+  row.hidden = false;
 }
 
 export function cannedFor(prefix) {

@@ -43,7 +43,10 @@ const TEXTS = {
     question: 'Frage',
     asks: 'Anzahl',
     openConversation: 'Gespräch öffnen',
-    newsletter: 'Newsletter: Zuwachs pro Thema',
+    newsletter: 'Newsletter: Abonnent:innen pro Thema (Stand am Tagesende)',
+    subscribers: 'Abonnent:innen',
+    erased: 'Gelöscht (DSGVO)',
+    clicked: 'Geklickt',
     confirmed: 'Bestätigt',
     unsubscribed: 'Abgemeldet',
     net: 'Netto',
@@ -113,7 +116,10 @@ const TEXTS = {
     question: 'Question',
     asks: 'Asked',
     openConversation: 'Open conversation',
-    newsletter: 'Newsletter: growth per topic',
+    newsletter: 'Newsletter: subscribers per topic (end of day)',
+    subscribers: 'Subscribers',
+    erased: 'Erased (GDPR)',
+    clicked: 'Clicked',
     confirmed: 'Confirmed',
     unsubscribed: 'Unsubscribed',
     net: 'Net',
@@ -275,7 +281,7 @@ function seriesConfig(
     options: {
       scales: {
         x: { stacked: type === 'bar' },
-        y: { stacked: type === 'bar', beginAtZero: type === 'bar', ticks: { precision: 0 } },
+        y: { stacked: type === 'bar', beginAtZero: true, ticks: { precision: 0 } },
       },
     },
   };
@@ -519,11 +525,15 @@ function Dashboard({ ctx }: { ctx: ScreenContext }) {
             <>
               <Memo
                 table={table}
-                build={(x) => seriesConfig(x, 'topic', 'net', 'line')}
+                build={(x) => seriesConfig(x, 'topic', 'subscribers', 'line')}
                 label={t('newsletter')}
                 id="newsletter"
               />
-              <Table table={table} columns={['day', 'topic', 'confirmed', 'unsubscribed', 'net']} t={t} />
+              <Table
+                table={table}
+                columns={['day', 'topic', 'confirmed', 'unsubscribed', 'erased', 'net', 'subscribers']}
+                t={t}
+              />
             </>
           )}
         </Panel>
@@ -533,14 +543,14 @@ function Dashboard({ ctx }: { ctx: ScreenContext }) {
               <Memo
                 table={table}
                 build={(x) =>
-                  barConfig(x, 'name', ['sent', 'delivered', 'read', 'replied', 'unsubscribed'], t)
+                  barConfig(x, 'name', ['sent', 'delivered', 'read', 'replied', 'clicked', 'unsubscribed'], t)
                 }
                 label={t('broadcasts')}
                 id="broadcasts"
               />
               <Table
                 table={table}
-                columns={['name', 'topic', 'sent', 'delivered', 'read', 'replied', 'unsubscribed']}
+                columns={['name', 'topic', 'sent', 'delivered', 'read', 'replied', 'clicked', 'unsubscribed']}
                 t={t}
               />
             </>
