@@ -25,6 +25,7 @@ import { insertTranscriptMessage } from '../../store/repositories/transcript.js'
 import { hasRole, sessionOf } from '../auth/middleware.js';
 import { getUser } from '../auth/users.js';
 import { findMedia, toStored } from '../media/files.js';
+import { askForRating } from './csat.js';
 import { announceSpeaker, firstNameOf, publishSent, sendToCustomer } from './customer-messages.js';
 import { publicMediaUrl } from './media-routes.js';
 import {
@@ -110,6 +111,22 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       return null;
     }
     return { id, info, session };
+  }
+
+  /** The rating question after a chat with a person; a failure to ask never fails the close itself. */
+  async function rate(id: string, info: { contactId: string; channel: string }, at: Date): Promise<void> {
+    try {
+      await askForRating(
+        store,
+        events,
+        deps.handoffSettings(),
+        targetOf(id, info),
+        deps.adapters.get(info.channel as ChannelName)?.capabilities,
+        at,
+      );
+    } catch (error) {
+      deps.logger.error({ err: error, conversationId: id }, 'could not ask for the rating');
+    }
   }
 
   function conflict(res: Response, error: unknown): boolean {
@@ -349,6 +366,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       at,
     );
     if (flow) {
+      // Into a flow step: the flow speaks next, so no rating question gets in between.
       await endSession(store.db, found.id, 'returned', at);
       await deps.startFlow(found.id, flow, step);
     } else {
@@ -386,6 +404,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
         assignedAgentId: null,
         reason: 'returned to the bot',
       });
+      if (deps.handoffSettings()?.csat.ask_on_return) await rate(found.id, found.info, at);
     }
     res.json({ ok: true });
   });
@@ -398,8 +417,10 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       res.status(403).json({ error: 'only the owner or a supervisor closes a conversation' });
       return;
     }
-    const change = await closeConversation(store, found.id, { id: user.id, name: user.displayName }, now());
+    const at = now();
+    const change = await closeConversation(store, found.id, { id: user.id, name: user.displayName }, at);
     publishAll(events, change.events);
+    await rate(found.id, found.info, at);
     res.json({ ok: true });
   });
 

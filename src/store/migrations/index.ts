@@ -22,6 +22,8 @@ import * as outboxPacing from './0900-outbox-pacing.js';
 import * as storeHealth from './0950-store-health.js';
 import * as deadLetters from './1000-dead-letters.js';
 import * as workbench from './1100-workbench.js';
+import * as inboxCsat from './1250-inbox-csat.js';
+import * as inboxAssignment from './1251-inbox-assignment.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
@@ -41,4 +43,6 @@ export const migrations: Record<string, Migration> = {
   '0950-store-health': storeHealth,
   '1000-dead-letters': deadLetters,
   '1100-workbench': workbench,
+  '1250-inbox-csat': inboxCsat,
+  '1251-inbox-assignment': inboxAssignment,
 };
