@@ -74,6 +74,7 @@ describe.each(dialectsUnderTest)('CSAT on %s', (dialect) => {
       anna: await addStaff(store, 'anna@bohnenglueck.de', 'agent', 'service', 'Anna Berger'),
       ben: await addStaff(store, 'ben@bohnenglueck.de', 'agent', 'service', 'Ben Roth'),
       admin: await addStaff(store, 'ada@bohnenglueck.de', 'admin', null, 'Ada'),
+      sven: await addStaff(store, 'sven@bohnenglueck.de', 'supervisor', null, 'Sven'),
     };
     const client = async (email: string) => {
       const c = new ConsoleClient(instance!.baseUrl);
@@ -197,8 +198,29 @@ describe.each(dialectsUnderTest)('CSAT on %s', (dialect) => {
       .split(/\r?\n/);
     expect(lines[0]).toBe('level,team,agent,asked,answered,avg_score,satisfied_pct');
     expect(lines[1]).toBe('agent,service,Anna Berger,1,1,4,100');
+    // Supervisors see it beside the handling times.
+    const sven = await s.client('sven@bohnenglueck.de');
+    const metrics = await sven.json<{
+      agents: Array<{ name: string; csatAverage: number | null; csatAnswered: number }>;
+    }>('GET', '/console/api/metrics');
+    expect(metrics.body.agents.find((a) => a.name === 'Anna Berger')).toMatchObject({
+      csatAverage: 4,
+      csatAnswered: 1,
+    });
     // Agents do not read the marketing figures.
     expect((await anna.request('GET', '/console/api/insights/csat')).status).toBe(403);
+
+    // Erasure blanks the comment; the score stays for the figures.
+    const { contact_id: contactId } = await s.store.db
+      .selectFrom('conversations')
+      .select('contact_id')
+      .where('id', '=', id)
+      .executeTakeFirstOrThrow();
+    const erased = await admin.request('POST', `/console/api/marketing/contacts/${contactId}/erase`, {
+      confirm: contactId,
+    });
+    expect(erased.status).toBe(200);
+    expect(await surveys()).toEqual([expect.objectContaining({ score: 4, comment: null })]);
   });
 
   it('asks on a plain return to the bot with buttons where the channel has them; skips silent chats and erased customers', async () => {
