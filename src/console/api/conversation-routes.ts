@@ -50,6 +50,8 @@ export interface ConversationRoutesDeps {
   publicUrl: string;
   /** Waiting-time target (ms) of a handoff with this reason. */
   slaTarget: (reason: string) => number;
+  /** An agent's chat ended or moved: waiting chats may be assigned now (assignment rules). */
+  onChatEnded?: () => void;
   logger: Logger;
   now: () => Date;
 }
@@ -245,6 +247,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
         { kind: 'agent-joined', agent: target },
         now(),
       );
+    deps.onChatEnded?.();
     res.json({ ok: true, assignedAgentId: target.id });
   });
 
@@ -406,6 +409,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       });
       if (deps.handoffSettings()?.csat.ask_on_return) await rate(found.id, found.info, at);
     }
+    deps.onChatEnded?.();
     res.json({ ok: true });
   });
 
@@ -421,6 +425,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
     const change = await closeConversation(store, found.id, { id: user.id, name: user.displayName }, at);
     publishAll(events, change.events);
     await rate(found.id, found.info, at);
+    deps.onChatEnded?.();
     res.json({ ok: true });
   });
 
