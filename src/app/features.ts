@@ -48,7 +48,10 @@ export async function createFeatures(
 
   // Handoff first: its interceptor (asking for a person, complaints) should win over other features' ones.
   const handoff = await build('handoff', () =>
-    createHandoffFeature(context, { settingsFile: join(flowsDir, 'handoff', 'settings.yaml') }),
+    createHandoffFeature(context, {
+      settingsFile: join(flowsDir, 'handoff', 'settings.yaml'),
+      cannedRepliesFile: join(flowsDir, 'handoff', 'canned-replies.yaml'),
+    }),
   );
   await build('faq', () => createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }));
   const newsletter = await build('newsletter', () =>

@@ -29,12 +29,14 @@ import { askForRating } from './csat.js';
 import { announceSpeaker, firstNameOf, publishSent, sendToCustomer } from './customer-messages.js';
 import { publicMediaUrl } from './media-routes.js';
 import {
+  contactFirstName,
   conversationAccessInfo,
   conversationDetail,
   listInbox,
   mayAccess,
   transcriptWithDelivery,
 } from './queries.js';
+import { contactNameForReplies, fillReplyVariables } from './reply-variables.js';
 
 export interface ConversationRoutesDeps {
   store: Store;
@@ -73,6 +75,23 @@ const replyBody = z
   })
   .refine((b) => Boolean(b.text) || Boolean(b.attachmentId), 'write something or attach a file first');
 const assignBody = z.strictObject({ agentId: z.string().min(1) });
+const tag = z
+  .string()
+  .trim()
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}$/u, 'a tag is 1–40 letters, digits, spaces, - or _');
+const contactBody = z
+  .strictObject({
+    /** The name agents give the contact; empty or null goes back to the platform's name. */
+    name: z
+      .string()
+      .trim()
+      .max(80, 'at most 80 characters')
+      .nullable()
+      .transform((v) => v || null)
+      .optional(),
+    tags: z.array(tag).max(30, 'at most 30 tags').optional(),
+  })
+  .refine((b) => b.name !== undefined || b.tags !== undefined, 'give a name or tags');
 const returnBody = z.strictObject({
   flow: z.string().min(1).max(100).optional(),
   step: z.string().min(1).max(100).optional(),
@@ -156,6 +175,33 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
     const found = await access(req, res);
     if (!found) return;
     res.json(await conversationDetail(store, found.id));
+  });
+
+  router.patch('/conversations/:id/contact', async (req, res) => {
+    const parsed = contactBody.safeParse(req.body);
+    if (!parsed.success) return badRequest(res, parsed.error);
+    const found = await access(req, res);
+    if (!found) return;
+    const erased = await store.db
+      .selectFrom('contacts')
+      .select('erased_at')
+      .where('id', '=', found.info.contactId)
+      .executeTakeFirst();
+    if (erased?.erased_at !== null && erased?.erased_at !== undefined) {
+      res.status(409).json({ error: 'this contact was erased' });
+      return;
+    }
+    const { name, tags } = parsed.data;
+    await store.db
+      .updateTable('contacts')
+      .set({
+        ...(name !== undefined ? { agent_name: name } : {}),
+        ...(tags !== undefined ? { tags: JSON.stringify([...new Set(tags)]) } : {}),
+      })
+      .where('id', '=', found.info.contactId)
+      .execute();
+    const detail = await conversationDetail(store, found.id);
+    res.json(detail?.contact ?? null);
   });
 
   router.get('/conversations/:id/messages', async (req, res) => {
@@ -279,7 +325,19 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
         ...(stored.fileName ? { fileName: stored.fileName } : {}),
       };
     }
-    const text = parsed.data.text || undefined;
+    const typed = parsed.data.text || undefined;
+    const contactRow = await store.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('id', '=', found.info.contactId)
+      .executeTakeFirst();
+    const text =
+      typed && contactRow
+        ? fillReplyVariables(typed, {
+            contact: { firstName: contactFirstName(contactRow), name: contactNameForReplies(contactRow) },
+            agent: { name: firstNameOf(user.displayName), fullName: user.displayName },
+          })
+        : typed;
     const result = await store.db.transaction().execute(async (trx) => {
       const sent = await sendToCustomer(
         trx,

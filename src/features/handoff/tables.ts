@@ -83,7 +83,15 @@ export interface AgentPresenceTable {
   last_assigned_at: number | null;
 }
 
+/** Migration 1252: shipped canned replies already seeded once. */
+export interface CannedReplySeedsTable {
+  shortcut: string;
+  locale: string;
+  seeded_at: number;
+}
+
 export type HandoffTables = {
+  canned_reply_seeds: CannedReplySeedsTable;
   csat_surveys: CsatSurveysTable;
   agent_presence: AgentPresenceTable;
   handoff_sessions: HandoffSessionsTable;

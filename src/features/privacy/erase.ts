@@ -228,6 +228,7 @@ export async function eraseContact(
       .set({
         channel_contact_id: pseudonym,
         display_name: null,
+        agent_name: null,
         first_name: null,
         last_name: null,
         username: null,

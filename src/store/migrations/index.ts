@@ -24,6 +24,7 @@ import * as deadLetters from './1000-dead-letters.js';
 import * as workbench from './1100-workbench.js';
 import * as inboxCsat from './1250-inbox-csat.js';
 import * as inboxAssignment from './1251-inbox-assignment.js';
+import * as inboxContacts from './1252-inbox-contacts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
@@ -45,4 +46,5 @@ export const migrations: Record<string, Migration> = {
   '1100-workbench': workbench,
   '1250-inbox-csat': inboxCsat,
   '1251-inbox-assignment': inboxAssignment,
+  '1252-inbox-contacts': inboxContacts,
 };
