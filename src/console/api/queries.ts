@@ -9,6 +9,7 @@ import { contactFromRow } from '../../store/repositories/mapping.js';
 import { listTranscript } from '../../store/repositories/transcript.js';
 import type { CoreTables } from '../../store/schema.js';
 import type { ConsoleUser } from '../auth/users.js';
+import { contactNameForReplies } from './reply-variables.js';
 
 export type InboxView = 'waiting' | 'mine' | 'open' | 'closed' | 'all';
 
@@ -317,6 +318,8 @@ export async function conversationDetail(store: Store, id: string) {
       profileName: contactDisplayName({ ...contactRow, agent_name: null }),
       agentName: contactRow.agent_name ?? null,
       firstName: contactFirstName(contactRow),
+      /** {{contact.name}} in replies: empty for anonymous contacts. */
+      replyName: contactNameForReplies(contactRow),
       channel: contact.channel,
       username: contact.username,
       phone: contact.phone,

@@ -209,7 +209,7 @@ export function messageItem(m) {
     h('span', { class: 'author' }, name),
     m.text ? h('p', {}, m.text) : null,
     mediaOf(m),
-    details.payload ? h('p', { class: 'pressed' }, t('pressed', { p: details.payload })) : null,
+    details.payload ? h('p', { class: 'pressed' }, pressedText(details.payload)) : null,
     buttons.length
       ? h(
           'ul',
@@ -297,6 +297,14 @@ export function mediaOf(m) {
     {},
     h('a', { href: src, download: media.fileName || 'file' }, media.fileName || t('customerFile')),
   );
+}
+
+/** What the customer pressed; a rating button reads "Bewertung: 4 von 5", not its payload. */
+function pressedText(payload) {
+  const rating = /^csat:([1-5])$/.exec(payload);
+  if (rating) return t('pressedRating', { n: rating[1] });
+  if (payload === 'csat:skip') return t('pressedNoComment');
+  return t('pressed', { p: payload });
 }
 
 export function systemText(m) {

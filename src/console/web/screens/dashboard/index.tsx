@@ -607,7 +607,18 @@ function Dashboard({ ctx }: { ctx: ScreenContext }) {
                 </p>
                 <Memo
                   table={agents}
-                  build={(x) => barConfig(x, 'agent', ['avg_score'], t, { horizontal: true })}
+                  build={(x) => {
+                    // Scores run 1–5: a fixed axis, so a 4 does not look like a full bar.
+                    const config = barConfig(x, 'agent', ['avg_score'], t, { horizontal: true });
+                    const scales = config.options?.scales ?? {};
+                    return {
+                      ...config,
+                      options: {
+                        ...config.options,
+                        scales: { ...scales, x: { ...scales.x, min: 0, max: 5 } },
+                      },
+                    };
+                  }}
                   label={t('csat')}
                   id="csat"
                 />
