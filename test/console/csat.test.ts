@@ -267,6 +267,22 @@ describe.each(dialectsUnderTest)('CSAT on %s', (dialect) => {
     await s.instance.plausch.runtime.whenIdle();
     expect(questionTo('c-3')).toHaveLength(0);
     expect(questionTo('c-4')).toHaveLength(0);
+
+    // Handed back into a flow step (the flow speaks, no question); closing it later does not ask about that chat.
+    const intoFlow = await helped('c-7', ben);
+    expect(
+      (
+        await ben.request('POST', `/console/api/conversations/${intoFlow}/return`, {
+          flow: 'welcome',
+          step: 'menu',
+        })
+      ).status,
+    ).toBe(200);
+    await s.instance.plausch.runtime.whenIdle();
+    const admin = await s.client('ada@bohnenglueck.de');
+    expect((await admin.request('POST', `/console/api/conversations/${intoFlow}/close`)).status).toBe(200);
+    await s.instance.plausch.runtime.whenIdle();
+    expect(questionTo('c-7')).toHaveLength(0);
     expect(await surveys()).toHaveLength(1);
   });
 

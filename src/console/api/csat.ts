@@ -36,11 +36,27 @@ export async function askForRating(
   const session = await db
     .selectFrom('handoff_sessions as h')
     .leftJoin('console_users as u', 'u.id', 'h.agent_id')
-    .select(['h.id', 'h.state', 'h.agent_id', 'h.team', 'h.first_response_at', 'u.display_name'])
+    .select([
+      'h.id',
+      'h.state',
+      'h.agent_id',
+      'h.team',
+      'h.first_response_at',
+      'h.closed_at',
+      'u.display_name',
+    ])
     .where('h.conversation_id', '=', target.conversationId)
     .orderBy('h.queued_at', 'desc')
     .executeTakeFirst();
-  if (!session || session.state === 'open' || !session.agent_id)
+  // Only the handoff this very close or return ended (same instant): closing a chat that went back into a flow
+  // long ago must not ask about that old conversation.
+  if (
+    !session ||
+    session.state === 'open' ||
+    !session.agent_id ||
+    session.closed_at === null ||
+    Number(session.closed_at) !== at.getTime()
+  )
     return { asked: false, reason: 'no-session' };
   // "After a conversation with a person": a chat taken and closed without a word is not rated.
   if (session.first_response_at === null) return { asked: false, reason: 'no-human-reply' };
