@@ -210,12 +210,15 @@ describe.each(dialectsUnderTest)('CSAT on %s', (dialect) => {
     // Agents do not read the marketing figures.
     expect((await anna.request('GET', '/console/api/insights/csat')).status).toBe(403);
 
-    // Erasure blanks the comment; the score stays for the figures.
+    // The GDPR export carries the rating and comment; erasure blanks the comment, the score stays for the figures.
     const { contact_id: contactId } = await s.store.db
       .selectFrom('conversations')
       .select('contact_id')
       .where('id', '=', id)
       .executeTakeFirstOrThrow();
+    const exported = await admin.json('GET', `/console/api/marketing/contacts/${contactId}/export`);
+    expect(exported.status).toBe(200);
+    expect(JSON.stringify(exported.body)).toContain('Schnell und freundlich');
     const erased = await admin.request('POST', `/console/api/marketing/contacts/${contactId}/erase`, {
       confirm: contactId,
     });
