@@ -8,6 +8,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseRating } from '../../src/features/handoff/csat.js';
+import { purgeExpired } from '../../src/features/privacy/retention.js';
 import type { ChannelCapabilities } from '../../src/model/index.js';
 import { inbound, waitFor } from '../runtime/helpers.js';
 import {
@@ -287,6 +288,42 @@ describe.each(dialectsUnderTest)('CSAT on %s', (dialect) => {
     await s.instance.plausch.runtime.whenIdle();
     expect(questionTo('c-7')).toHaveLength(0);
     expect(await surveys()).toHaveLength(1);
+  });
+
+  it('blanks old comments with the transcript retention and keeps their scores', async () => {
+    handle = await createTestDatabase(dialect);
+    const store = await handle.open();
+    const day = 86_400_000;
+    const now = Date.now();
+    const row = (id: string, askedAt: number) => ({
+      session_id: id,
+      conversation_id: `c-${id}`,
+      contact_id: `k-${id}`,
+      channel: 'telegram',
+      agent_id: null,
+      team: 'service',
+      scale: 'five',
+      asked_at: askedAt,
+      expires_at: askedAt + day,
+      score: 3,
+      answered_at: askedAt + 1000,
+      comment: `Kommentar ${id}`,
+      comment_until: null,
+    });
+    await store.db
+      .insertInto('csat_surveys' as never)
+      .values([row('old', now - 40 * day), row('new', now - 5 * day)] as never)
+      .execute();
+    await purgeExpired(store, { transcriptDays: 30, inboundDays: 0, clicksDays: 0 }, new Date(now));
+    const rows = (await store.db
+      .selectFrom('csat_surveys' as never)
+      .select(['session_id', 'score', 'comment'] as never)
+      .orderBy('session_id' as never)
+      .execute()) as unknown as Array<{ session_id: string; score: number; comment: string | null }>;
+    expect(rows).toEqual([
+      { session_id: 'new', score: 3, comment: 'Kommentar new' },
+      { session_id: 'old', score: 3, comment: null },
+    ]);
   });
 
   it('follows the settings: thumbs, no comment, or off', async () => {
