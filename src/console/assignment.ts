@@ -1,7 +1,8 @@
 /**
  * Assignment rules: agents mark themselves away or available, and with `assignment.mode: round_robin` a new
  * waiting chat goes to the available agent of its team whose last automatic chat is longest ago, as long as they
- * have fewer than `max_chats_per_agent` open chats. "Available" = signed in (a live console session) and not away.
+ * have fewer than `max_chats_per_agent` open chats. "Available" = at the console (a session used in the last few
+ * minutes) and not away.
  * The hand-over itself is one conditional UPDATE (still queued, still unowned), so two instances or a colleague
  * clicking "take over" at the same moment never both win.
  */
@@ -17,6 +18,13 @@ import { IDLE_TIMEOUT_MS } from './auth/sessions.js';
 
 export const AVAILABILITY = ['available', 'away'] as const;
 export type Availability = (typeof AVAILABILITY)[number];
+
+/**
+ * Signed in and at the console: a session used within this window. The open console asks GET /availability
+ * every minute (and any request touches the session at most once a minute), so a closed browser tab stops
+ * counting after a few minutes, not after the session's 12-hour idle timeout.
+ */
+export const ONLINE_WINDOW_MS = 3 * 60_000;
 
 /** Roles that work the queue and may get chats automatically. */
 const ASSIGNABLE_ROLES = ['agent', 'supervisor'];
@@ -40,7 +48,7 @@ export interface AgentState {
   team: string | null;
   role: string;
   availability: Availability;
-  /** Signed in: a console session used within the idle timeout. */
+  /** At the console: a session used within ONLINE_WINDOW_MS. */
   online: boolean;
   /** Conversations they own right now. */
   openChats: number;
@@ -68,7 +76,7 @@ export async function agentStates(store: Store, now: Date): Promise<AgentState[]
           .select((e) => e.fn.countAll<number>().as('n'))
           .whereRef('s.user_id', '=', 'u.id')
           .where('s.expires_at', '>', t)
-          .where('s.last_seen_at', '>', t - IDLE_TIMEOUT_MS)
+          .where('s.last_seen_at', '>', t - Math.min(ONLINE_WINDOW_MS, IDLE_TIMEOUT_MS))
           .as('sessions'),
       (eb) =>
         eb

@@ -167,6 +167,29 @@ describe.each(dialectsUnderTest)('assignment rules on %s', (dialect) => {
     );
   });
 
+  it('counts only agents whose console is open: a quiet session gets nothing until its heartbeat', async () => {
+    const s = await setup('round_robin');
+    const annaC = await s.client('anna@bohnenglueck.de');
+    await s.client('ben@bohnenglueck.de');
+    // Both closed the tab ten minutes ago (their sessions are still valid for hours).
+    await s.store.db
+      .updateTable('console_sessions' as never)
+      .set({ last_seen_at: s.instance.now().getTime() - 10 * 60_000 } as never)
+      .execute();
+    const id = await asksForPerson('h-1');
+    await s.instance.plausch.runtime.whenIdle();
+    expect(await ownerOf(id)).toEqual({ status: 'queued', assigned_agent_id: null });
+    const team = await annaC.json<{ items: Array<{ id: string; online: boolean }> }>(
+      'GET',
+      '/console/api/colleagues',
+    );
+    // Anna's own request just now counts; Ben is still away from the console.
+    expect(team.body.items.find((i) => i.id === s.staff.ben.id)?.online).toBe(false);
+    // Anna's console comes back: its next heartbeat hands her the waiting chat.
+    expect((await annaC.request('GET', '/console/api/availability')).status).toBe(200);
+    await waitFor(() => ownedBy(id, s.staff.anna.id), 'the waiting chat assigned on the heartbeat');
+  });
+
   it('keeps permissions: agents reassign only their own chats, marketers see no inbox, bad statuses are refused', async () => {
     const s = await setup('manual');
     const { anna, ben } = s.staff;

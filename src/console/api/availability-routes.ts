@@ -14,8 +14,11 @@ export function availabilityRoutes(deps: { store: Store; assigner: Assigner; now
   const router = Router();
   router.use(['/availability', '/me/availability'], requireCapability('inbox'));
 
+  // The open console asks every minute: the heartbeat that keeps the agent "at the console", and a sweep that
+  // hands out chats that waited while nobody could take them.
   router.get('/availability', async (req, res) => {
     const me = sessionOf(req).user;
+    await deps.assigner.assign();
     const agents = await agentStates(deps.store, deps.now());
     res.json({
       me: agents.find((a) => a.id === me.id)?.availability ?? 'available',

@@ -35,6 +35,21 @@ export async function loadAvailability() {
   }
 }
 
+// The heartbeat: while the console is open the assignment rules count this agent as present (see
+// src/console/assignment.ts); a closed tab stops counting after a few minutes.
+let heartbeat = null;
+export function startHeartbeat() {
+  clearInterval(heartbeat);
+  heartbeat = setInterval(() => {
+    if (state.user) void loadAvailability();
+  }, 60_000);
+}
+
+export function stopHeartbeat() {
+  clearInterval(heartbeat);
+  heartbeat = null;
+}
+
 async function toggle() {
   const status = state.availability === 'away' ? 'available' : 'away';
   try {
