@@ -7,6 +7,7 @@ import { join } from 'node:path';
 import { createCrmFeature } from '../features/crm/index.js';
 import { createEventsFeature } from '../features/events/index.js';
 import { createFaqFeature } from '../features/faq/feature.js';
+import { createCsatFeature } from '../features/handoff/csat.js';
 import { createHandoffFeature } from '../features/handoff/feature.js';
 import { createInsightsFeature } from '../features/insights/index.js';
 import { consentStatesOf } from '../features/newsletter/consent-states.js';
@@ -46,8 +47,11 @@ export async function createFeatures(
   };
 
   // Handoff first: its interceptor (asking for a person, complaints) should win over other features' ones.
-  await build('handoff', () =>
-    createHandoffFeature(context, { settingsFile: join(flowsDir, 'handoff', 'settings.yaml') }),
+  const handoff = await build('handoff', () =>
+    createHandoffFeature(context, {
+      settingsFile: join(flowsDir, 'handoff', 'settings.yaml'),
+      cannedRepliesFile: join(flowsDir, 'handoff', 'canned-replies.yaml'),
+    }),
   );
   await build('faq', () => createFaqFeature(context, { knowledgeBaseDir: join(flowsDir, 'faq') }));
   const newsletter = await build('newsletter', () =>
@@ -67,5 +71,7 @@ export async function createFeatures(
   );
   await build('insights', () => createInsightsFeature(context));
   await build('privacy', () => createPrivacyFeature(context));
+  // Last, so that its interceptor (ratings after a chat with a person) never hides another feature's command.
+  if (handoff) await build('csat', () => createCsatFeature(context.store.db, () => handoff.settings.csat));
   return features;
 }

@@ -15,10 +15,12 @@ import type { RuntimeEventBus } from '../runtime/events.js';
 import type { Store } from '../store/database.js';
 import type { AgentTemplateSource } from './api/agent-templates.js';
 import { authRoutes } from './api/auth-routes.js';
+import { availabilityRoutes } from './api/availability-routes.js';
 import { channelRoutes } from './api/channel-routes.js';
 import { conversationRoutes } from './api/conversation-routes.js';
 import { mediaRoutes, publicMediaRoute } from './api/media-routes.js';
 import { staffRoutes } from './api/staff-routes.js';
+import { Assigner } from './assignment.js';
 import { requireCapability } from './auth/capabilities.js';
 import { DEFAULT_LOGIN_LIMITS, type LoginThrottleLimits } from './auth/login-throttle.js';
 import { requireSession } from './auth/middleware.js';
@@ -80,6 +82,17 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
     next();
   });
 
+  // New waiting chats go to the next available agent when the handoff settings say round_robin.
+  const assigner = new Assigner({
+    store: deps.store,
+    events: deps.events,
+    settings: deps.handoffSettings ?? (() => null),
+    logger,
+    now,
+  });
+  assigner.start();
+  const reassignWaiting = () => void assigner.assign();
+
   const api = Router();
   api.use(express.json({ limit: '100kb' }));
   api.use((_req, res, next) => {
@@ -93,6 +106,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
       now,
       publicUrl: deps.publicUrl,
       loginLimits: deps.loginLimits ?? DEFAULT_LOGIN_LIMITS,
+      onSignedIn: reassignWaiting,
     }),
   );
   api.use(requireSession(deps.store, now, deps.publicUrl));
@@ -103,6 +117,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
   };
   api.use(staffRoutes({ store: deps.store, now, teams: deps.teams, flows: deps.flows, slaTarget }));
   api.use(channelRoutes(deps.adapters));
+  api.use(availabilityRoutes({ store: deps.store, assigner, now }));
   for (const extra of deps.extraApiRouters ?? []) api.use(extra);
   // The inbox is for agents, supervisors and admins; a marketer reads results and edits flows only.
   api.use(['/conversations', '/outbox', '/media'], requireCapability('inbox'));
@@ -126,6 +141,7 @@ export function createConsoleRouter(deps: ConsoleRouterDeps): Router {
       handoffSettings: deps.handoffSettings ?? (() => null),
       publicUrl: deps.publicUrl,
       slaTarget,
+      onChatEnded: reassignWaiting,
       logger,
       now,
       ...(deps.whatsappTemplates ? { whatsappTemplates: deps.whatsappTemplates } : {}),

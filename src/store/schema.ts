@@ -24,6 +24,8 @@ export interface ContactsTable {
   last_inbound_at: number | null;
   /** Set when the person's data was erased: the row stays as an anonymous tombstone for the aggregates. */
   erased_at?: number | null;
+  /** The name staff gave the contact in the inbox (migration 1252); wins over the platform's names. */
+  agent_name?: string | null;
 }
 
 export interface ConversationsTable {

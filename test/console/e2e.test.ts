@@ -179,10 +179,10 @@ describe.skipIf(!hasChromium)('console in a real browser', () => {
       .toContain('Anna Berger');
     await supervisorPage.screenshot({ path: `${SHOTS}/metrics.png` });
     await supervisorPage.getByRole('button', { name: 'Settings' }).click();
-    await supervisorPage.getByLabel('Shortcut').fill('danke');
+    await supervisorPage.getByLabel('Shortcut').fill('geduld');
     await supervisorPage.getByLabel('Text', { exact: true }).fill('Danke für deine Geduld!');
     await supervisorPage.getByRole('button', { name: 'Save' }).click();
-    await supervisorPage.getByRole('rowheader', { name: '/danke' }).waitFor();
+    await supervisorPage.getByRole('rowheader', { name: '/geduld' }).waitFor();
     await supervisorPage.screenshot({ path: `${SHOTS}/settings.png` });
     await context.close();
   }, 30_000);

@@ -2,7 +2,9 @@
  * The inbox as customers and agents meet it, in a real headless Chromium: a web-chat customer on a phone sees
  * that Anna took over and receives an image from her; a new waiting chat raises a notification; a complaint
  * with a photo sent through the fake Telegram Bot API jumps the queue with its SLA clock, and the photo shows
- * in the console (fetched through getFile once, then cached). Screenshots go to test-results/inbox/.
+ * in the console (fetched through getFile once, then cached); Anna names and tags the customer, greets her with a
+ * shipped canned reply, closes, and the customer's rating (a Telegram button) lands in the results' CSAT panel.
+ * Screenshots go to test-results/inbox/.
  */
 import { existsSync, mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
@@ -183,6 +185,11 @@ describe.skipIf(!hasChromium)('the inbox with customers on the web chat and Tele
     await log.getByText('Du schreibst jetzt wieder mit dem Chat-Assistenten', { exact: false }).waitFor({
       timeout: 10_000,
     });
+    // …and, after a conversation with a person, is asked once for a rating, with buttons.
+    await log.getByText('Wie zufrieden warst du mit der Hilfe von Anna', { exact: false }).waitFor({
+      timeout: 10_000,
+    });
+    await expect.poll(() => widget.locator('button', { hasText: /^5$/ }).count()).toBeGreaterThan(0);
     await customer.screenshot({ path: `${SHOTS}/webchat-back-to-bot.png` });
     await agent.screenshot({ path: `${SHOTS}/agent-sent-image.png` });
     await phone.close();
@@ -241,6 +248,141 @@ describe.skipIf(!hasChromium)('the inbox with customers on the web chat and Tele
     expect(fake.callsOf('getFile').map((c) => c.body.file_id)).toEqual(['clara-photo-big']);
     expect(fake.downloads.get('photos/clara-photo-big.jpg')).toBe(1);
   }, 90_000);
+
+  it("lets Anna name and tag Clara, greet her with a canned reply, close, and Clara's rating lands in the figures", async () => {
+    // Clara's complaint from the test before is still waiting and open in Anna's inbox.
+    await agent.locator('.conversation-item').first().click();
+    await agent.getByRole('button', { name: 'Übernehmen' }).click();
+    await expect.poll(() => agent.locator('#conversation-status').textContent()).toBe('Bei Mitarbeiter:in');
+
+    // The contact panel: the name from Telegram, then the one Anna gives, and a tag.
+    await expect.poll(() => agent.locator('#contact-name').textContent()).toBe('Clara');
+    await agent.getByRole('button', { name: 'Name und Tags bearbeiten' }).click();
+    await agent.locator('#contact-edit-name').fill('Clara Weber');
+    await agent.locator('#contact-edit-tags').fill('stammkundin, bruch');
+    await agent.locator('#contact-edit').getByRole('button', { name: 'Speichern' }).click();
+    await expect.poll(() => agent.locator('#contact-name').textContent()).toBe('Clara Weber');
+    expect(await agent.locator('#contact-tags li').allTextContents()).toEqual(['stammkundin', 'bruch']);
+    expect(await agent.locator('#contact-pane').textContent()).toContain('Im Messenger: Clara');
+    // The list shows the new name too (she is in "Meine" now).
+    await agent.locator('.tab[data-view="mine"]').click();
+    await expect
+      .poll(() => agent.locator('.conversation-item[aria-current="true"] .item-name').textContent())
+      .toBe('Clara Weber');
+
+    // A shipped canned reply with variables: inserted filled in, sent as read.
+    const composer = agent.getByLabel('Antwort an den Kunden');
+    await composer.fill('/hal');
+    await agent.locator('#canned-suggestions [role=option]').first().waitFor();
+    await composer.press('Enter');
+    const greeting = 'Hallo Clara, hier ist Anna vom Bohnenglück-Team. Wie kann ich dir helfen?';
+    await expect.poll(() => composer.inputValue()).toBe(greeting);
+    await composer.press('Enter');
+    const toClara = () =>
+      fake.calls.filter((c) => c.method === 'sendMessage' && String(c.body.chat_id) === '7002');
+    await waitFor(() => toClara().some((c) => c.body.text === greeting), 'the greeting at Telegram');
+    await agent.screenshot({ path: `${SHOTS}/contact-panel-canned.png` });
+
+    // Away and back: the top-bar switch.
+    await agent.locator('#availability').click();
+    await expect.poll(() => agent.locator('#availability').textContent()).toContain('Abwesend');
+    await agent.locator('header.topbar').screenshot({ path: `${SHOTS}/topbar-away.png` });
+    await agent.locator('#availability').click();
+    await expect.poll(() => agent.locator('#availability').textContent()).toContain('Verfügbar');
+
+    // Close: Clara gets the rating question with Telegram buttons, presses 4 and writes a comment.
+    await agent.getByRole('button', { name: 'Abschließen' }).click();
+    await waitFor(
+      () =>
+        toClara().some((c) =>
+          String(c.body.text).startsWith('Wie zufrieden warst du mit der Hilfe von Anna'),
+        ),
+      'the rating question at Telegram',
+    );
+    const question = toClara().find((c) => String(c.body.text).startsWith('Wie zufrieden'))!;
+    const keyboard = (
+      question.body as {
+        reply_markup?: { inline_keyboard?: Array<Array<{ text: string; callback_data: string }>> };
+      }
+    ).reply_markup?.inline_keyboard?.flat();
+    expect(keyboard?.map((b) => b.text)).toEqual(['1', '2', '3', '4', '5']);
+    fake.pushUpdate({
+      callback_query: {
+        id: String(Math.floor(Math.random() * 1e9)),
+        from: { id: 7002, is_bot: false, first_name: 'Clara', language_code: 'de' },
+        chat_instance: 'ci-7002',
+        message: {
+          message_id: 1,
+          chat: { id: 7002, type: 'private' },
+          date: Math.floor(Date.now() / 1000),
+          text: '…',
+        },
+        data: keyboard?.find((b) => b.text === '4')?.callback_data,
+      },
+    });
+    await waitFor(
+      () => toClara().some((c) => String(c.body.text).startsWith('Danke für deine Bewertung')),
+      'the thanks at Telegram',
+    );
+    fake.pushUpdate({
+      message: {
+        message_id: Math.floor(Math.random() * 1e9),
+        from: { id: 7002, is_bot: false, first_name: 'Clara', language_code: 'de' },
+        chat: { id: 7002, type: 'private', first_name: 'Clara' },
+        date: Math.floor(Date.now() / 1000),
+        text: 'Anna war super schnell!',
+      },
+    });
+    await waitFor(
+      () => toClara().some((c) => c.body.text === 'Danke, das geben wir ans Team weiter.'),
+      'the comment thanks at Telegram',
+    );
+
+    // The transcript shows the question to Anna; the history lists the rated conversation.
+    await agent.locator('#transcript').getByText('Wie zufrieden warst du', { exact: false }).waitFor();
+    await expect.poll(() => agent.locator('#contact-history').textContent()).toContain('★ 4/5');
+    await agent.screenshot({ path: `${SHOTS}/closed-rated.png` });
+
+    // The figures: an admin opens the results; the CSAT panel shows Anna's 4.
+    await addStaff(plausch.store, 'ada@bohnenglueck.de', 'admin', null, 'Ada Admin');
+    const adminContext = await browser.newContext({
+      viewport: { width: 1366, height: 1400 },
+      locale: 'de-DE',
+    });
+    const admin = await adminContext.newPage();
+    await admin.goto(`${baseUrl}/console`);
+    await admin.getByLabel('E-Mail-Adresse').fill('ada@bohnenglueck.de');
+    await admin.getByLabel('Passwort').fill(PASSWORD);
+    await admin.getByRole('button', { name: 'Anmelden' }).click();
+    await admin.locator('button[data-screen="dashboard"]').click();
+    // Plausch's clock runs in next week's office hours: the range reaches that far.
+    const until = new Date(Date.now() + 14 * 86_400_000).toISOString().slice(0, 10);
+    await admin.locator('input[name="to"]').fill(until);
+    const panel = admin.locator('[data-figure="csat"]');
+    await panel.locator('table').waitFor({ timeout: 20_000 });
+    await expect
+      .poll(() => panel.locator('[data-testid="csat-summary"]').textContent())
+      .toContain('Ø 4 von 5');
+    const annaRow = panel.locator('tbody tr').filter({ hasText: 'Anna Berger' });
+    expect(await annaRow.locator('td').allTextContents()).toEqual([
+      'Person',
+      'service',
+      'Anna Berger',
+      // Asked twice: the web-chat customer (handed back, no answer) and Clara.
+      '2',
+      '1',
+      '4',
+      '100',
+    ]);
+    await panel.scrollIntoViewIfNeeded();
+    await panel.screenshot({ path: `${SHOTS}/csat-figure.png` });
+    const csv = await admin.evaluate(
+      async (to) => (await fetch(`/console/api/insights/csat?format=csv&to=${to}`)).text(),
+      until,
+    );
+    expect(csv).toContain('agent,service,Anna Berger,2,1,4,100');
+    await adminContext.close();
+  }, 120_000);
 
   async function waitingCount(): Promise<number> {
     const rows = await plausch.store.db

@@ -11,6 +11,7 @@ import { createPlausch, type Plausch } from '../../src/app/plausch.js';
 import { loadConfig } from '../../src/config.js';
 import { type ConsoleUser, createUser, type Role } from '../../src/console/auth/users.js';
 import { silentLogger } from '../../src/logger.js';
+import type { ChannelCapabilities } from '../../src/model/index.js';
 import type { RuntimeEventBus } from '../../src/runtime/events.js';
 import type { Store } from '../../src/store/database.js';
 import { FakeAdapter } from '../support/fake-adapter.js';
@@ -46,6 +47,8 @@ export async function startConsoleInstance(
     flowsDir?: string;
     /** More configuration (e.g. MEDIA_MAX_BYTES). */
     env?: Record<string, string>;
+    /** What the fake Telegram channel can show (default: plain text, buttons as numbered options). */
+    capabilities?: Partial<ChannelCapabilities>;
   } = {},
 ): Promise<ConsoleInstance> {
   const now = options.now ?? officeHoursClock();
@@ -58,7 +61,10 @@ export async function startConsoleInstance(
     INSTANCE_ID: options.instanceId ?? `console-test-${Math.random().toString(36).slice(2)}`,
     ...options.env,
   });
-  const adapter = new FakeAdapter({ name: 'telegram' });
+  const adapter = new FakeAdapter({
+    name: 'telegram',
+    ...(options.capabilities ? { capabilities: options.capabilities } : {}),
+  });
   const plausch = await createPlausch({
     config,
     logger: silentLogger,

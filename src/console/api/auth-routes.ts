@@ -30,6 +30,8 @@ export interface AuthRoutesDeps {
   now: () => Date;
   publicUrl: string;
   loginLimits: LoginThrottleLimits;
+  /** Someone signed in: chats waiting for an available agent may go to them now. */
+  onSignedIn?: () => void;
 }
 
 export function authRoutes(deps: AuthRoutesDeps): Router {
@@ -72,6 +74,7 @@ export function authRoutes(deps: AuthRoutesDeps): Router {
     const session = await createSession(deps.store.db, row.id, now);
     res.cookie(SESSION_COOKIE, session.token, { ...cookieOptions, maxAge: ABSOLUTE_TIMEOUT_MS });
     res.json({ user: userFromRow(row), csrfToken: session.csrfToken });
+    deps.onSignedIn?.();
   });
 
   router.post('/logout', async (req, res) => {

@@ -28,15 +28,18 @@ import { hasRole, sessionOf } from '../auth/middleware.js';
 import { getUser } from '../auth/users.js';
 import { findMedia, toStored } from '../media/files.js';
 import { type AgentTemplateSource, agentTemplate, templatesForConversation } from './agent-templates.js';
+import { askForRating } from './csat.js';
 import { announceSpeaker, firstNameOf, publishSent, sendToCustomer } from './customer-messages.js';
 import { publicMediaUrl } from './media-routes.js';
 import {
+  contactFirstName,
   conversationAccessInfo,
   conversationDetail,
   listInbox,
   mayAccess,
   transcriptWithDelivery,
 } from './queries.js';
+import { contactNameForReplies, fillReplyVariables } from './reply-variables.js';
 
 export interface ConversationRoutesDeps {
   store: Store;
@@ -52,6 +55,8 @@ export interface ConversationRoutesDeps {
   publicUrl: string;
   /** Waiting-time target (ms) of a handoff with this reason. */
   slaTarget: (reason: string) => number;
+  /** An agent's chat ended or moved: waiting chats may be assigned now (assignment rules). */
+  onChatEnded?: () => void;
   logger: Logger;
   now: () => Date;
   /** Approved WhatsApp templates an agent may send where the 24-hour window is closed (newsletter feature). */
@@ -83,6 +88,23 @@ const replyBody = z
     'write something, attach a file or choose a template first',
   );
 const assignBody = z.strictObject({ agentId: z.string().min(1) });
+const tag = z
+  .string()
+  .trim()
+  .regex(/^[\p{L}\p{N}][\p{L}\p{N} _-]{0,39}$/u, 'a tag is 1–40 letters, digits, spaces, - or _');
+const contactBody = z
+  .strictObject({
+    /** The name agents give the contact; empty or null goes back to the platform's name. */
+    name: z
+      .string()
+      .trim()
+      .max(80, 'at most 80 characters')
+      .nullable()
+      .transform((v) => v || null)
+      .optional(),
+    tags: z.array(tag).max(30, 'at most 30 tags').optional(),
+  })
+  .refine((b) => b.name !== undefined || b.tags !== undefined, 'give a name or tags');
 const returnBody = z.strictObject({
   flow: z.string().min(1).max(100).optional(),
   step: z.string().min(1).max(100).optional(),
@@ -125,6 +147,22 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
     return { id, info, session };
   }
 
+  /** The rating question after a chat with a person; a failure to ask never fails the close itself. */
+  async function rate(id: string, info: { contactId: string; channel: string }, at: Date): Promise<void> {
+    try {
+      await askForRating(
+        store,
+        events,
+        deps.handoffSettings(),
+        targetOf(id, info),
+        deps.adapters.get(info.channel as ChannelName)?.capabilities,
+        at,
+      );
+    } catch (error) {
+      deps.logger.error({ err: error, conversationId: id }, 'could not ask for the rating');
+    }
+  }
+
   function conflict(res: Response, error: unknown): boolean {
     if (!(error instanceof OwnershipConflict)) return false;
     res.status(409).json({ error: error.message, ownerId: error.ownerId, status: error.status });
@@ -150,6 +188,33 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
     const found = await access(req, res);
     if (!found) return;
     res.json(await conversationDetail(store, found.id));
+  });
+
+  router.patch('/conversations/:id/contact', async (req, res) => {
+    const parsed = contactBody.safeParse(req.body);
+    if (!parsed.success) return badRequest(res, parsed.error);
+    const found = await access(req, res);
+    if (!found) return;
+    const erased = await store.db
+      .selectFrom('contacts')
+      .select('erased_at')
+      .where('id', '=', found.info.contactId)
+      .executeTakeFirst();
+    if (erased?.erased_at !== null && erased?.erased_at !== undefined) {
+      res.status(409).json({ error: 'this contact was erased' });
+      return;
+    }
+    const { name, tags } = parsed.data;
+    await store.db
+      .updateTable('contacts')
+      .set({
+        ...(name !== undefined ? { agent_name: name } : {}),
+        ...(tags !== undefined ? { tags: JSON.stringify([...new Set(tags)]) } : {}),
+      })
+      .where('id', '=', found.info.contactId)
+      .execute();
+    const detail = await conversationDetail(store, found.id);
+    res.json(detail?.contact ?? null);
   });
 
   router.get('/conversations/:id/messages', async (req, res) => {
@@ -241,6 +306,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
         { kind: 'agent-joined', agent: target },
         now(),
       );
+    deps.onChatEnded?.();
     res.json({ ok: true, assignedAgentId: target.id });
   });
 
@@ -293,8 +359,21 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
         return;
       }
     }
+    const typed = parsed.data.text || undefined;
+    const contactRow = await store.db
+      .selectFrom('contacts')
+      .selectAll()
+      .where('id', '=', found.info.contactId)
+      .executeTakeFirst();
+    const filled =
+      typed && contactRow
+        ? fillReplyVariables(typed, {
+            contact: { firstName: contactFirstName(contactRow), name: contactNameForReplies(contactRow) },
+            agent: { name: firstNameOf(user.displayName), fullName: user.displayName },
+          })
+        : typed;
     // A template alone: the transcript shows the text the customer reads.
-    const text = parsed.data.text || (template && !media ? template.text : undefined);
+    const text = filled || (template && !media ? template.text : undefined);
     const result = await store.db.transaction().execute(async (trx) => {
       const details: Record<string, unknown> = {
         ...(parsed.data.attachmentId ? { mediaId: parsed.data.attachmentId } : {}),
@@ -412,6 +491,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       at,
     );
     if (flow) {
+      // Into a flow step: the flow speaks next, so no rating question gets in between.
       await endSession(store.db, found.id, 'returned', at);
       await deps.startFlow(found.id, flow, step);
     } else {
@@ -449,7 +529,9 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
         assignedAgentId: null,
         reason: 'returned to the bot',
       });
+      if (deps.handoffSettings()?.csat.ask_on_return) await rate(found.id, found.info, at);
     }
+    deps.onChatEnded?.();
     res.json({ ok: true });
   });
 
@@ -461,8 +543,11 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       res.status(403).json({ error: 'only the owner or a supervisor closes a conversation' });
       return;
     }
-    const change = await closeConversation(store, found.id, { id: user.id, name: user.displayName }, now());
+    const at = now();
+    const change = await closeConversation(store, found.id, { id: user.id, name: user.displayName }, at);
     publishAll(events, change.events);
+    await rate(found.id, found.info, at);
+    deps.onChatEnded?.();
     res.json({ ok: true });
   });
 

@@ -54,6 +54,8 @@ export async function sendToCustomer(
   );
   const details: Record<string, unknown> = { ...(transcript.details ?? {}) };
   if (message.media) details.media = message.media;
+  // The transcript shows the buttons the customer got (the rating question's 1–5), as for the bot's messages.
+  if (message.buttons?.length) details.buttons = message.buttons;
   const recorded = await insertTranscriptMessage(
     db,
     {

@@ -13,6 +13,9 @@ export interface MetricsRow {
   medianHandlingMs: number | null;
   /** Handoffs in office hours whose wait for a person (queued → taken over, or until now) passed the target. */
   slaBreaches: number;
+  /** Ratings after these handoffs (CSAT): how many answered and their average (1–5), null without any. */
+  csatAnswered: number;
+  csatAverage: number | null;
 }
 
 /** The waiting-time target (ms) of a handoff with this reason. */
@@ -36,6 +39,17 @@ function median(values: number[]): number | null {
   return sorted.length % 2 === 1 ? sorted[middle]! : Math.round((sorted[middle - 1]! + sorted[middle]!) / 2);
 }
 
+function csatOf(scores: ReadonlyArray<number | null | undefined>) {
+  const answered = scores.filter((x): x is number => x !== null && x !== undefined).map(Number);
+  return {
+    csatAnswered: answered.length,
+    csatAverage:
+      answered.length === 0
+        ? null
+        : Math.round((answered.reduce((a, b) => a + b, 0) / answered.length) * 100) / 100,
+  };
+}
+
 export async function handoffMetrics(
   store: Store,
   from: Date,
@@ -47,7 +61,9 @@ export async function handoffMetrics(
   const rows = await db
     .selectFrom('handoff_sessions as h')
     .leftJoin('console_users as u', 'u.id', 'h.agent_id')
+    .leftJoin('csat_surveys as c', 'c.session_id', 'h.id')
     .select([
+      'c.score as csat_score',
       'h.agent_id',
       'h.team',
       'h.queued_at',
@@ -104,6 +120,7 @@ export async function handoffMetrics(
               .map((r) => Number(r.closed_at) - Number(r.assigned_at)),
           ),
           slaBreaches: list.filter((r) => isBreach(r)).length,
+          ...csatOf(list.map((r) => r.csat_score)),
         }),
       )
       .sort((a, b) => b.handled - a.handled || a.name.localeCompare(b.name));

@@ -9,6 +9,7 @@ import { contactFromRow } from '../../store/repositories/mapping.js';
 import { listTranscript } from '../../store/repositories/transcript.js';
 import type { CoreTables } from '../../store/schema.js';
 import type { ConsoleUser } from '../auth/users.js';
+import { contactNameForReplies } from './reply-variables.js';
 
 export type InboxView = 'waiting' | 'mine' | 'open' | 'closed' | 'all';
 
@@ -32,6 +33,7 @@ export interface InboxItem {
 }
 
 export function contactDisplayName(row: {
+  agent_name?: string | null;
   display_name: string | null;
   first_name: string | null;
   last_name: string | null;
@@ -41,6 +43,7 @@ export function contactDisplayName(row: {
 }): string {
   const full = [row.first_name, row.last_name].filter(Boolean).join(' ');
   return (
+    row.agent_name ||
     row.display_name ||
     full ||
     (row.username ? `@${row.username}` : '') ||
@@ -85,6 +88,8 @@ export async function listInbox(
       'c.assigned_agent_id',
       'c.updated_at',
       'k.display_name',
+      // Not "agent_name": that alias is the owner's name below.
+      'k.agent_name as contact_given_name',
       'k.first_name',
       'k.last_name',
       'k.username',
@@ -128,11 +133,14 @@ export async function listInbox(
     query = query.where((eb) =>
       eb.or([
         eb(
-          sql`lower(coalesce(k.display_name, '') || ' ' || coalesce(k.first_name, '') || ' ' || coalesce(k.last_name, '') || ' ' || coalesce(k.username, ''))`,
+          sql`lower(coalesce(k.agent_name, '') || ' ' || coalesce(k.display_name, '') || ' ' || coalesce(k.first_name, '') || ' ' || coalesce(k.last_name, '') || ' ' || coalesce(k.username, ''))`,
           'like',
           like,
         ),
-        eb(sql`coalesce(k.phone, '')`, 'like', `%${term.replace(/[^\d+]/g, '') || '\u0000'}%`),
+        // Digits only: a term without any must not match every phone (and PostgreSQL refuses a NUL byte).
+        term.replace(/[^\d+]/g, '')
+          ? eb(sql`coalesce(k.phone, '')`, 'like', `%${term.replace(/[^\d+]/g, '')}%`)
+          : sql<boolean>`1 = 0`,
         eb.exists(
           eb
             .selectFrom('messages as m')
@@ -160,7 +168,7 @@ export async function listInbox(
     id: r.id,
     status: r.status,
     channel: r.channel,
-    contactName: contactDisplayName(r),
+    contactName: contactDisplayName({ ...r, agent_name: r.contact_given_name }),
     contactId: r.contact_id,
     assignedAgentId: r.assigned_agent_id,
     assignedAgentName: r.agent_name ?? null,
@@ -275,6 +283,7 @@ export async function conversationDetail(store: Store, id: string) {
     .select((eb) => eb.fn.countAll<number>().as('n'))
     .where('contact_id', '=', contact.id)
     .executeTakeFirst();
+  const history = await contactHistory(store, contact.id);
   return {
     conversation: {
       id: row.id,
@@ -308,6 +317,12 @@ export async function conversationDetail(store: Store, id: string) {
     contact: {
       id: contact.id,
       name: contactDisplayName(contactRow),
+      /** What the platform told us (null for web-chat visitors) and the name staff gave, each on its own. */
+      profileName: contactDisplayName({ ...contactRow, agent_name: null }),
+      agentName: contactRow.agent_name ?? null,
+      firstName: contactFirstName(contactRow),
+      /** {{contact.name}} in replies: empty for anonymous contacts. */
+      replyName: contactNameForReplies(contactRow),
       channel: contact.channel,
       username: contact.username,
       phone: contact.phone,
@@ -318,9 +333,67 @@ export async function conversationDetail(store: Store, id: string) {
       lastInboundAt: contact.lastInboundAt?.getTime() ?? null,
       handoffCount: Number(handoffs?.n ?? 0),
     },
+    history,
     subscriptions: await readSubscriptions(store.db, contact.id),
     referrals: await readReferralStats(store.db, contact.id),
   };
+}
+
+/**
+ * The first name for greetings ({{contact.firstName}}): staff's name, else the platform's first name, else the
+ * first word of its display name; empty for anonymous contacts ("#hZ06", "@user" and phone numbers are no names).
+ */
+export function contactFirstName(row: {
+  agent_name?: string | null;
+  display_name: string | null;
+  first_name: string | null;
+}): string {
+  const word = (value: string | null | undefined) => value?.trim().split(/\s+/)[0] ?? '';
+  return word(row.agent_name) || word(row.first_name) || word(row.display_name);
+}
+
+export interface HistoryEntry {
+  sessionId: string;
+  queuedAt: number;
+  closedAt: number | null;
+  state: string;
+  reason: string;
+  team: string | null;
+  agentName: string | null;
+  /** The customer's rating of that conversation (1–5), if they gave one. */
+  rating: number | null;
+}
+
+/** The contact's conversations with the team (one per handoff), newest first. */
+export async function contactHistory(store: Store, contactId: string, limit = 20): Promise<HistoryEntry[]> {
+  const rows = await withHandoffTables(store.db)
+    .selectFrom('handoff_sessions as h')
+    .leftJoin('console_users as u', 'u.id', 'h.agent_id')
+    .leftJoin('csat_surveys as c', 'c.session_id', 'h.id')
+    .select([
+      'h.id',
+      'h.queued_at',
+      'h.closed_at',
+      'h.state',
+      'h.reason',
+      'h.team',
+      'u.display_name',
+      'c.score',
+    ])
+    .where('h.contact_id', '=', contactId)
+    .orderBy('h.queued_at', 'desc')
+    .limit(limit)
+    .execute();
+  return rows.map((r) => ({
+    sessionId: r.id,
+    queuedAt: Number(r.queued_at),
+    closedAt: r.closed_at === null ? null : Number(r.closed_at),
+    state: r.state,
+    reason: r.reason,
+    team: r.team,
+    agentName: r.display_name ?? null,
+    rating: r.score === null || r.score === undefined ? null : Number(r.score),
+  }));
 }
 
 /** Newsletter topics of the contact, read defensively: the newsletter feature owns that table. */

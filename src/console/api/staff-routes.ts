@@ -2,6 +2,7 @@
 import { type Response, Router } from 'express';
 import { z } from 'zod';
 import type { Store } from '../../store/database.js';
+import { agentStates } from '../assignment.js';
 import { capabilitiesOf } from '../auth/capabilities.js';
 import { hasRole, requireRole, sessionOf } from '../auth/middleware.js';
 import {
@@ -55,11 +56,18 @@ export function staffRoutes(deps: StaffRoutesDeps): Router {
   });
 
   router.get('/colleagues', async (_req, res) => {
-    const users = await listUsers(store.db);
+    // With availability, sign-in and open chats: the assign menu shows who can take one.
+    const agents = await agentStates(store, now());
     res.json({
-      items: users
-        .filter((u) => !u.disabled)
-        .map((u) => ({ id: u.id, displayName: u.displayName, team: u.team, role: u.role })),
+      items: agents.map((a) => ({
+        id: a.id,
+        displayName: a.displayName,
+        team: a.team,
+        role: a.role,
+        availability: a.availability,
+        online: a.online,
+        openChats: a.openChats,
+      })),
     });
   });
 

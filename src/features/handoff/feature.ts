@@ -12,6 +12,7 @@ import type { InboundInterceptor, TurnInput, TurnOutput } from '../../engine/typ
 import type { Variables } from '../../model/index.js';
 import { containsPhrase, normalizeForMatching } from '../../text/normalize.js';
 import type { Feature, FeatureContext } from '../types.js';
+import { loadShippedCannedReplies, seedCannedReplies } from './canned-seed.js';
 import {
   type ComplaintDetector,
   type ComplaintExamples,
@@ -29,6 +30,8 @@ export interface HandoffFeatureOptions {
   settings?: HandoffSettings;
   /** Labelled complaint examples; default: `complaints.yaml` beside the settings file (flows/handoff/). */
   complaints?: ComplaintExamples;
+  /** `flows/handoff/canned-replies.yaml`: canned replies the console starts with. */
+  cannedRepliesFile?: string;
 }
 
 export interface HandoffFeature extends Feature {
@@ -50,6 +53,10 @@ export function createHandoffFeature(ctx: FeatureContext, options: HandoffFeatur
   const settings =
     options.settings ?? loadHandoffSettings(options.settingsFile ?? 'flows/handoff/settings.yaml');
   const log = ctx.logger.child({ feature: 'handoff' });
+  // Read now, so a broken file stops start-up (and `plausch flows check`) with its position.
+  const shippedCanned = options.cannedRepliesFile
+    ? loadShippedCannedReplies(options.cannedRepliesFile)
+    : { replies: {} };
   const normalizedLists = (lists: Record<string, string[]>) =>
     Object.fromEntries(
       Object.entries(lists).map(([locale, list]) => [locale, list.map(normalizeForMatching).filter(Boolean)]),
@@ -131,6 +138,11 @@ export function createHandoffFeature(ctx: FeatureContext, options: HandoffFeatur
     },
   };
 
+  const seedShipped = async (): Promise<void> => {
+    const added = await seedCannedReplies(ctx.store.db, shippedCanned, ctx.now());
+    if (added > 0) log.info({ added }, 'shipped canned replies added');
+  };
+
   const [entryFlow, entryStep] = settings.entry.split('.') as [string, string];
 
   const interceptor: InboundInterceptor = {
@@ -177,5 +189,7 @@ export function createHandoffFeature(ctx: FeatureContext, options: HandoffFeatur
     classify,
     actions: [handoffAction as ActionDefinition],
     interceptors: [interceptor],
+    loadData: seedShipped,
+    start: seedShipped,
   };
 }

@@ -14,6 +14,66 @@ const interval = z
   .refine(([from, to]) => from < to, 'the opening time must come before the closing time');
 const WEEKDAYS = ['mon', 'tue', 'wed', 'thu', 'fri', 'sat', 'sun'] as const;
 
+const CSAT_TEXT_DEFAULTS = {
+  /** `{{name}}`: the first name of the agent who helped. */
+  question_five: {
+    de: 'Wie zufrieden warst du mit der Hilfe von {{name}}? Antworte mit einer Zahl von 1 (gar nicht) bis 5 (sehr zufrieden).',
+    en: 'How happy were you with the help from {{name}}? Reply with a number from 1 (not at all) to 5 (very happy).',
+  },
+  question_thumbs: {
+    de: 'War die Hilfe von {{name}} gut? Antworte mit 👍 oder 👎.',
+    en: 'Was the help from {{name}} good? Reply with 👍 or 👎.',
+  },
+  thanks: {
+    de: 'Danke für deine Bewertung! Wenn du magst, schreib uns in einer Nachricht, was gut war oder was wir besser machen können.',
+    en: 'Thanks for your rating! If you like, tell us in one message what was good or what we could do better.',
+  },
+  comment_thanks: {
+    de: 'Danke, das geben wir ans Team weiter.',
+    en: "Thanks, we'll pass that on to the team.",
+  },
+  /** The button that skips the comment. */
+  no_comment: { de: 'Nein, danke', en: 'No, thanks' },
+};
+
+const CSAT_DEFAULTS = {
+  enabled: true,
+  scale: 'five' as const,
+  ask_on_return: true,
+  answer_hours: 24,
+  comment_minutes: 10,
+  texts: CSAT_TEXT_DEFAULTS,
+};
+
+const csatSchema = z.strictObject({
+  enabled: z.boolean().default(true),
+  /** five: 1–5; thumbs: 👍 / 👎 (stored as 5 / 1, so averages and "satisfied" read the same). */
+  scale: z.enum(['five', 'thumbs'], { message: 'scale is five or thumbs' }).default('five'),
+  /** Also ask when an agent hands the chat back to the bot (not into a flow step, which speaks itself). */
+  ask_on_return: z.boolean().default(true),
+  /** How long a typed digit still counts as the answer. */
+  answer_hours: z
+    .number()
+    .positive()
+    .max(24 * 14)
+    .default(24),
+  /** After a rating, the customer's next message within this time is its comment. 0 = no comment asked. */
+  comment_minutes: z
+    .number()
+    .min(0)
+    .max(24 * 60)
+    .default(10),
+  texts: z
+    .strictObject({
+      question_five: localized.default(CSAT_TEXT_DEFAULTS.question_five),
+      question_thumbs: localized.default(CSAT_TEXT_DEFAULTS.question_thumbs),
+      thanks: localized.default(CSAT_TEXT_DEFAULTS.thanks),
+      comment_thanks: localized.default(CSAT_TEXT_DEFAULTS.comment_thanks),
+      no_comment: localized.default(CSAT_TEXT_DEFAULTS.no_comment),
+    })
+    .default(CSAT_TEXT_DEFAULTS),
+});
+
 export const handoffSettingsSchema = z.strictObject({
   /** Where an interceptor-triggered handoff enters the flows (`flow.step`); the step calls the `handoff` action. */
   entry: z
@@ -68,6 +128,16 @@ export const handoffSettingsSchema = z.strictObject({
       complaint_wait_minutes: z.number().positive().max(1440).default(5),
     })
     .default({ wait_minutes: 10, complaint_wait_minutes: 5 }),
+  /** The rating question after a conversation with a person (CSAT); see docs/handoff.md. */
+  csat: csatSchema.default(CSAT_DEFAULTS),
+  /** Who gets a new waiting chat: nobody until someone takes it (manual) or the next available agent. */
+  assignment: z
+    .strictObject({
+      mode: z.enum(['manual', 'round_robin'], { message: 'mode is manual or round_robin' }).default('manual'),
+      /** An agent with this many open chats gets no more automatically (taking over by hand still works). */
+      max_chats_per_agent: z.number().int().min(1).max(100).default(3),
+    })
+    .default({ mode: 'manual', max_chats_per_agent: 3 }),
 });
 
 /** The waiting-time target of a handoff with this reason, in milliseconds. */
@@ -76,6 +146,7 @@ export function slaTargetMs(settings: Pick<HandoffSettings, 'sla'>, reason: stri
 }
 
 export type HandoffSettings = z.output<typeof handoffSettingsSchema>;
+export type CsatSettings = HandoffSettings['csat'];
 export type Weekday = (typeof WEEKDAYS)[number];
 export const WEEKDAY_KEYS = WEEKDAYS;
 

@@ -58,7 +58,42 @@ export interface ConsoleCannedRepliesTable {
   updated_at: number;
 }
 
+/** Migration 1250: one rating question per handoff session. */
+export interface CsatSurveysTable {
+  session_id: string;
+  conversation_id: string;
+  contact_id: string;
+  channel: string;
+  agent_id: string | null;
+  team: string | null;
+  scale: string;
+  asked_at: number;
+  expires_at: number;
+  score: number | null;
+  answered_at: number | null;
+  comment: string | null;
+  comment_until: number | null;
+}
+
+/** Migration 1251: away/available and the round-robin turn. */
+export interface AgentPresenceTable {
+  user_id: string;
+  status: string;
+  updated_at: number;
+  last_assigned_at: number | null;
+}
+
+/** Migration 1252: shipped canned replies already seeded once. */
+export interface CannedReplySeedsTable {
+  shortcut: string;
+  locale: string;
+  seeded_at: number;
+}
+
 export type HandoffTables = {
+  canned_reply_seeds: CannedReplySeedsTable;
+  csat_surveys: CsatSurveysTable;
+  agent_presence: AgentPresenceTable;
   handoff_sessions: HandoffSessionsTable;
   console_users: ConsoleUsersTable;
   console_sessions: ConsoleSessionsTable;

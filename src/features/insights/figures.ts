@@ -37,6 +37,7 @@ export const FIGURE_NAMES = [
   'leaderboard',
   'events',
   'handoff',
+  'csat',
 ] as const;
 export type FigureName = (typeof FIGURE_NAMES)[number];
 
@@ -662,6 +663,59 @@ async function handoff(store: Store, q: FigureQuery): Promise<FigureTable> {
   );
 }
 
+/**
+ * Ratings after chats with a person (CSAT), asked in the range: one row per agent and one per team
+ * (`level`), with how many were asked and answered, the average score (1–5; thumbs count as 5 / 1) and the
+ * share of satisfied answers (4 or 5). The summary holds the same over everything.
+ */
+async function csat(store: Store, q: FigureQuery): Promise<FigureTable> {
+  const where = sql`where ${inRange(col('s.asked_at'), q)}${channelFilter(col('s.channel'), q)}`;
+  const measures = sql`count(*) as asked, count(s.score) as answered, avg(s.score * 1.0) as avg_score,
+      sum(case when s.score >= 4 then 1 else 0 end) as satisfied`;
+  const agents = await run(
+    store,
+    sql`select coalesce(s.team, '—') as team, coalesce(u.display_name, s.agent_id, '—') as agent, ${measures}
+      from csat_surveys s left join console_users u on u.id = s.agent_id ${where}
+      group by coalesce(s.team, '—'), coalesce(u.display_name, s.agent_id, '—') order by team, agent`,
+  );
+  const teams = await run(
+    store,
+    sql`select coalesce(s.team, '—') as team, ${measures} from csat_surveys s ${where}
+      group by coalesce(s.team, '—') order by team`,
+  );
+  const total = await run(store, sql`select ${measures} from csat_surveys s ${where}`);
+  const figures = (r: Record<string, unknown>) => {
+    const answered = num(r.answered);
+    return {
+      asked: num(r.asked),
+      answered,
+      avg_score:
+        r.avg_score === null || r.avg_score === undefined
+          ? null
+          : Math.round(Number(r.avg_score) * 100) / 100,
+      satisfied_pct: answered === 0 ? null : Math.round((num(r.satisfied) / answered) * 1000) / 10,
+    };
+  };
+  const result = table(
+    q,
+    'csat',
+    ['level', 'team', 'agent', 'asked', 'answered', 'avg_score', 'satisfied_pct'],
+    [
+      ...agents.map((r) => ({ level: 'agent', team: String(r.team), agent: String(r.agent), ...figures(r) })),
+      ...teams.map((r) => ({ level: 'team', team: String(r.team), agent: null, ...figures(r) })),
+    ],
+  );
+  const all = figures(total[0] ?? {});
+  result.summary = {
+    asked: all.asked,
+    answered: all.answered,
+    response_rate: all.asked === 0 ? null : Math.round((all.answered / all.asked) * 1000) / 1000,
+    avg_score: all.avg_score,
+    satisfied_pct: all.satisfied_pct,
+  };
+  return result;
+}
+
 const FIGURES: Record<FigureName, (store: Store, q: FigureQuery) => Promise<FigureTable>> = {
   conversations,
   contacts,
@@ -676,6 +730,7 @@ const FIGURES: Record<FigureName, (store: Store, q: FigureQuery) => Promise<Figu
   leaderboard,
   events,
   handoff,
+  csat,
 };
 
 export function computeFigure(store: Store, name: FigureName, q: FigureQuery): Promise<FigureTable> {

@@ -22,6 +22,7 @@ const DESCRIPTIONS: Record<FigureName, string> = {
   leaderboard: 'The referral leaderboard: friends joined and conversions per referrer',
   events: 'Per event: reminders asked for (people), reminders sent, .ics downloads',
   handoff: 'Per team: handoffs, taken by a person, average waiting time and first response time (seconds)',
+  csat: 'Ratings after chats with a person, per agent and per team (level): asked, answered, average score 1–5, % satisfied (4–5)',
 };
 
 const figureTableSchema = {

@@ -184,6 +184,14 @@ export async function eraseContact(
         .where('status', '=', 'pending')
         .executeTakeFirst(),
     );
+    // Ratings stay for the figures; the comment is the person's own words.
+    counts.csat_comments = changed(
+      await trx
+        .updateTable('csat_surveys')
+        .set({ comment: null, comment_until: null, expires_at: at })
+        .where('contact_id', '=', contactId)
+        .executeTakeFirst(),
+    );
     // Photos and files the person sent or was sent in the inbox.
     const conversation = await trx
       .selectFrom('conversations')
@@ -220,6 +228,7 @@ export async function eraseContact(
       .set({
         channel_contact_id: pseudonym,
         display_name: null,
+        agent_name: null,
         first_name: null,
         last_name: null,
         username: null,

@@ -24,6 +24,7 @@ export const CONTACT_TABLES: ReadonlyArray<readonly [string, string]> = [
   ['referral_conversions', 'contact_id'],
   ['faq_unanswered', 'contact_id'],
   ['handoff_sessions', 'contact_id'],
+  ['csat_surveys', 'contact_id'],
   ['crm_deliveries', 'contact_id'],
 ];
 

@@ -74,6 +74,13 @@ export async function purgeExpired(store: Store, limits: RetentionLimits, now: D
         .where((eb) => eb.or([eb('text', 'is not', null), eb('details', 'is not', null)]))
         .executeTakeFirst(),
     );
+    // CSAT comments are the customer's words like the transcript; the scores stay for the figures.
+    await db
+      .updateTable('csat_surveys')
+      .set({ comment: null })
+      .where('asked_at', '<', before)
+      .where('comment', 'is not', null)
+      .execute();
     counts.unanswered_questions = n(
       await db.deleteFrom('faq_unanswered').where('asked_at', '<', before).executeTakeFirst(),
     );

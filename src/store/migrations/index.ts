@@ -23,6 +23,9 @@ import * as storeHealth from './0950-store-health.js';
 import * as deadLetters from './1000-dead-letters.js';
 import * as workbench from './1100-workbench.js';
 import * as workbenchSync from './1150-workbench-sync.js';
+import * as inboxCsat from './1250-inbox-csat.js';
+import * as inboxAssignment from './1251-inbox-assignment.js';
+import * as inboxContacts from './1252-inbox-contacts.js';
 
 export const migrations: Record<string, Migration> = {
   '0001-core': core,
@@ -43,4 +46,7 @@ export const migrations: Record<string, Migration> = {
   '1000-dead-letters': deadLetters,
   '1100-workbench': workbench,
   '1150-workbench-sync': workbenchSync,
+  '1250-inbox-csat': inboxCsat,
+  '1251-inbox-assignment': inboxAssignment,
+  '1252-inbox-contacts': inboxContacts,
 };

@@ -3,6 +3,7 @@
 // Preact bundles listed in screens.js and mounted into the shell. No build step for this part.
 import { ApiError, api, setCsrfToken } from './api.js';
 import { initialLocale, locale, setLocale, t } from './i18n.js';
+import { availabilitySwitch, loadAvailability, startHeartbeat, stopHeartbeat } from './inbox/availability.js';
 import { openConversation, renderConversation } from './inbox/conversation.js';
 import './inbox/keyboard.js';
 import { refreshList, renderListPane } from './inbox/list.js';
@@ -97,6 +98,10 @@ async function startInbox() {
   state.canned = canned.items;
   state.colleagues = colleagues.items;
   renderShell();
+  if (can('inbox')) {
+    void loadAvailability();
+    startHeartbeat();
+  }
   connectLive();
 }
 
@@ -183,6 +188,7 @@ function renderShell() {
           t('notifyOn'),
         )
       : null,
+    can('inbox') ? availabilitySwitch() : null,
     h('span', { class: 'who' }, `${state.user.displayName} · ${state.user.role}`),
     languageSwitch(),
     h('button', { type: 'button', class: 'ghost', onclick: signOut }, t('signOut')),
@@ -274,6 +280,7 @@ async function signOut() {
   await api('POST', '/logout').catch(() => {});
   state.user = null;
   state.selectedId = null;
+  stopHeartbeat();
   closeLive();
   renderLogin();
 }

@@ -256,9 +256,32 @@ export function moveSuggestion(step) {
   $('#composer-text').setAttribute('aria-activedescendant', next?.id ?? '');
 }
 
+/**
+ * Fills {{contact.firstName}}, {{contact.name}}, {{agent.name}} and {{agent.fullName}} so the agent reads what will
+ * go out (the server fills the same way); an unknown name leaves no gap: "Hallo {{contact.firstName}}," → "Hallo,".
+ */
+export function fillVariables(text) {
+  const contact = state.detail?.contact ?? {};
+  const fullName = state.user?.displayName ?? '';
+  const values = {
+    'contact.firstName': contact.firstName ?? '',
+    'contact.name': contact.replyName ?? '',
+    'agent.name': fullName.trim().split(/\s+/)[0] ?? '',
+    'agent.fullName': fullName,
+  };
+  return text.replace(
+    /(\s*)\{\{\s*((?:contact|agent)\.(?:firstName|name|fullName))\s*\}\}/g,
+    (whole, space, key) => {
+      if (!(key in values)) return whole;
+      const value = values[key].trim();
+      return value ? `${space}${value}` : '';
+    },
+  );
+}
+
 export function applyCanned(text) {
   const textarea = $('#composer-text');
-  textarea.value = text;
+  textarea.value = fillVariables(text);
   $('#canned-suggestions').hidden = true;
   textarea.focus();
 }
@@ -267,7 +290,8 @@ export function applyCanned(text) {
 export function expandShortcut(text) {
   const match = /^\/([a-z0-9_-]+)\s*$/.exec(text.trim());
   if (!match) return text;
-  return cannedFor(match[1]).find((c) => c.shortcut === match[1])?.text ?? text;
+  const found = cannedFor(match[1]).find((c) => c.shortcut === match[1]);
+  return found ? fillVariables(found.text) : text;
 }
 
 /** Uploads the chosen file for the open conversation; it goes out with the next reply. */

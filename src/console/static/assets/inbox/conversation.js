@@ -1,6 +1,7 @@
 // The conversation pane: header with the actions, the transcript, and the composer below it.
 import { api } from '../api.js';
 import { clock, duration, t } from '../i18n.js';
+import { colleagueLabel, refreshColleagues } from './availability.js';
 import { composer, renderComposerState, setMode } from './composer.js';
 import { renderContact } from './contact.js';
 import { refreshList, renderList, slaClock } from './list.js';
@@ -58,6 +59,12 @@ export function renderConversation() {
   renderComposerState();
 }
 
+function assignOptions(ownerId) {
+  return state.colleagues
+    .filter((c) => c.id !== ownerId && c.role !== 'marketer')
+    .map((c) => h('option', { value: c.id }, colleagueLabel(c)));
+}
+
 export function renderConversationHeader() {
   const { conversation, contact, session } = state.detail;
   const mine = conversation.assignedAgentId === state.user.id;
@@ -72,11 +79,17 @@ export function renderConversationHeader() {
       'select',
       { id: 'assign-to', 'aria-label': t('assignTo') },
       h('option', { value: '' }, `${t('assignTo')}…`),
-      state.colleagues
-        .filter((c) => c.id !== conversation.assignedAgentId)
-        .map((c) => h('option', { value: c.id }, `${c.displayName}${c.team ? ` (${c.team})` : ''}`)),
+      assignOptions(conversation.assignedAgentId),
     );
     assignSelect.addEventListener('change', () => assignSelect.value && assign(assignSelect.value));
+    // Who is away or full changes all day: fresh figures each time the menu gets focus.
+    assignSelect.addEventListener('focus', async () => {
+      await refreshColleagues();
+      assignSelect.replaceChildren(
+        h('option', { value: '' }, `${t('assignTo')}…`),
+        assignOptions(conversation.assignedAgentId),
+      );
+    });
     actions.append(assignSelect);
   }
   if ((mine || supervisor) && conversation.status !== 'bot') {
@@ -196,7 +209,7 @@ export function messageItem(m) {
     h('span', { class: 'author' }, name),
     m.text ? h('p', {}, m.text) : null,
     mediaOf(m),
-    details.payload ? h('p', { class: 'pressed' }, t('pressed', { p: details.payload })) : null,
+    details.payload ? h('p', { class: 'pressed' }, pressedText(details.payload)) : null,
     buttons.length
       ? h(
           'ul',
@@ -286,6 +299,14 @@ export function mediaOf(m) {
   );
 }
 
+/** What the customer pressed; a rating button reads "Bewertung: 4 von 5", not its payload. */
+function pressedText(payload) {
+  const rating = /^csat:([1-5])$/.exec(payload);
+  if (rating) return t('pressedRating', { n: rating[1] });
+  if (payload === 'csat:skip') return t('pressedNoComment');
+  return t('pressed', { p: payload });
+}
+
 export function systemText(m) {
   const d = m.details ?? {};
   if (d.kind === 'handoff')
@@ -293,7 +314,8 @@ export function systemText(m) {
   if (d.kind === 'takeover') return t('sysTakeover', { name: d.agentName ?? m.agentName ?? '?' });
   if (d.kind === 'agent-joined') return t('sysAgentJoined', { name: m.agentName ?? '' });
   if (d.kind === 'bot-back') return t('sysBotBack');
-  if (d.kind === 'assigned') return t('sysAssigned', { name: d.agentName ?? '?' });
+  if (d.kind === 'assigned')
+    return t(d.rule ? 'sysAutoAssigned' : 'sysAssigned', { name: d.agentName ?? '?' });
   if (d.kind === 'closed') return t('sysClosed', { name: m.agentName ?? '' });
   if (d.kind === 'returned') return t('sysReturned', { name: m.agentName ?? '' });
   if (d.kind === 'start-flow')

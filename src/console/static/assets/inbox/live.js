@@ -3,7 +3,7 @@ import { ApiError, api } from '../api.js';
 import { duration, t } from '../i18n.js';
 import { openConversation } from './conversation.js';
 import { refreshList, updateSlaClock } from './list.js';
-import { noticeReply } from './notify.js';
+import { noticeAssigned, noticeReply } from './notify.js';
 import { $, fail, liveListeners, now, state } from './state.js';
 
 export let source = null;
@@ -23,6 +23,15 @@ export function connectLive() {
     if (notice.type === 'message-recorded' && notice.author === 'contact' && notice.direction === 'in') {
       const own = state.mine.find((item) => item.id === notice.conversationId);
       if (own) noticeReply(own.id, own.contactName);
+    }
+    if (
+      notice.type === 'conversation-changed' &&
+      notice.status === 'agent' &&
+      notice.assignedAgentId === state.user?.id &&
+      !state.mine.some((item) => item.id === notice.conversationId)
+    ) {
+      const known = state.items.find((item) => item.id === notice.conversationId);
+      noticeAssigned(notice.conversationId, known?.contactName);
     }
     scheduleRefresh(notice.conversationId === state.selectedId);
   });

@@ -27,6 +27,7 @@ export async function renderMetrics() {
               h('th', { scope: 'col' }, t('firstResponse')),
               h('th', { scope: 'col' }, t('handling')),
               h('th', { scope: 'col' }, t('slaBreaches')),
+              h('th', { scope: 'col' }, t('csat')),
             ),
           ),
           h(
@@ -41,6 +42,11 @@ export async function renderMetrics() {
                 h('td', {}, duration(r.medianFirstResponseMs)),
                 h('td', {}, duration(r.medianHandlingMs)),
                 h('td', { class: r.slaBreaches > 0 ? 'sla-breached' : null }, String(r.slaBreaches ?? 0)),
+                h(
+                  'td',
+                  { class: 'csat' },
+                  r.csatAverage === null ? '–' : t('csatValue', { avg: r.csatAverage, n: r.csatAnswered }),
+                ),
               ),
             ),
           ),

@@ -32,6 +32,17 @@ export function noticeReply(conversationId, contactName) {
   renderTitle();
 }
 
+/** A chat was given to this agent (assignment rules or a supervisor) while they looked elsewhere. */
+export function noticeAssigned(conversationId, contactName) {
+  if (conversationId === state.selectedId && !document.hidden) return;
+  state.unread.add(conversationId);
+  alertAgent(
+    contactName ? t('assignedToYou', { name: contactName }) : t('assignedToYouAnon'),
+    conversationId,
+  );
+  renderTitle();
+}
+
 export function markRead(conversationId) {
   if (state.unread.delete(conversationId)) renderTitle();
 }

@@ -15,6 +15,8 @@ export const state = {
   nextBefore: null,
   canned: [],
   colleagues: [],
+  /** available | away: the assignment rules skip away agents. */
+  availability: 'available',
   flows: [],
   mode: 'reply',
   /** An upload waiting to go out with the next reply: { id, fileName, kind }. */

@@ -86,6 +86,14 @@ const TEXTS = {
     taken: 'Übernommen',
     avg_wait_s: 'Ø Wartezeit (s)',
     avg_first_response_s: 'Ø erste Antwort (s)',
+    csat: 'Zufriedenheit nach Gesprächen mit Personen (CSAT)',
+    csatSummary: 'Ø {avg} von 5 · {satisfied} zufrieden · {answered} von {asked} bewertet',
+    level: 'Ebene',
+    agent: 'Person',
+    asked: 'Gefragt',
+    answered_csat: 'Bewertet',
+    avg_score: 'Ø Note (1–5)',
+    satisfied_pct: 'Zufrieden (%)',
   },
   en: {
     title: 'Results',
@@ -158,6 +166,14 @@ const TEXTS = {
     taken: 'Taken',
     avg_wait_s: 'Avg wait (s)',
     avg_first_response_s: 'Avg first response (s)',
+    csat: 'Satisfaction after chats with a person (CSAT)',
+    csatSummary: 'Avg {avg} of 5 · {satisfied} satisfied · {answered} of {asked} rated',
+    level: 'Level',
+    agent: 'Person',
+    asked: 'Asked',
+    answered_csat: 'Rated',
+    avg_score: 'Avg score (1–5)',
+    satisfied_pct: 'Satisfied (%)',
   },
 };
 type Key = keyof typeof TEXTS.de;
@@ -584,6 +600,53 @@ function Dashboard({ ctx }: { ctx: ScreenContext }) {
               />
             </>
           )}
+        </Panel>
+        <Panel {...common} name="csat" title={t('csat')} wide>
+          {(table) => {
+            const sum = table.summary ?? {};
+            const agents = { ...table, rows: table.rows.filter((r) => r.level === 'agent') };
+            return (
+              <>
+                <p class="mk-kpi" data-testid="csat-summary">
+                  {t('csatSummary', {
+                    avg: sum.avg_score == null ? '–' : String(sum.avg_score),
+                    satisfied: sum.satisfied_pct == null ? '–' : `${sum.satisfied_pct} %`,
+                    answered: sum.answered ?? 0,
+                    asked: sum.asked ?? 0,
+                  })}
+                </p>
+                <Memo
+                  table={agents}
+                  build={(x) => {
+                    // Scores run 1–5: a fixed axis, so a 4 does not look like a full bar.
+                    const config = barConfig(x, 'agent', ['avg_score'], t, { horizontal: true });
+                    const scales = config.options?.scales ?? {};
+                    return {
+                      ...config,
+                      options: {
+                        ...config.options,
+                        scales: { ...scales, x: { ...scales.x, min: 0, max: 5 } },
+                      },
+                    };
+                  }}
+                  label={t('csat')}
+                  id="csat"
+                />
+                <Table
+                  table={table}
+                  columns={['level', 'team', 'agent', 'asked', 'answered', 'avg_score', 'satisfied_pct']}
+                  t={(key, values) => (key === 'answered' ? t('answered_csat') : t(key, values))}
+                  cell={(column, row) =>
+                    column === 'level'
+                      ? t(row.level === 'team' ? 'team' : 'agent')
+                      : column === 'agent' && row.level === 'team'
+                        ? '–'
+                        : (row[column] ?? '–')
+                  }
+                />
+              </>
+            );
+          }}
         </Panel>
       </div>
     </div>
