@@ -7,6 +7,8 @@ export default defineConfig({
     // Generous for a busy 2-core machine, but bounded: a hang fails instead of blocking CI.
     testTimeout: 30_000,
     hookTimeout: 30_000,
+    // expect.poll waits for a condition; its 1 s default is too short for a browser on a loaded machine.
+    expect: { poll: { timeout: 10_000 } },
     // Test files run in parallel processes; every store test isolates itself (own SQLite file / PG schema).
     pool: 'forks',
     reporters: ['default', './test/support/summary-reporter.ts'],
