@@ -24,32 +24,16 @@ export interface Setup {
   channels: ChannelInfo[];
 }
 
-export interface DeliveryCounts {
-  text: number;
-  template: number;
-  held: number;
-}
+// The server's own types (type-only imports, erased from the bundle), so the screen cannot drift from the API.
+import type { ChannelPreview as PlatformPreview, PreviewBubble } from '../../../../channels/preview.js';
+import type { DeliveryCounts, RecipientPreview } from '../../../../features/newsletter/broadcasts.js';
 
-export interface Audience {
-  recipients: number;
-  byChannel: Record<string, number>;
-  byLocale: Record<string, number>;
-  delivery: Record<string, DeliveryCounts>;
-  templateRecipients: Array<{ contactId: string; name: string | null; language: string; text: string }>;
-}
+export type { DeliveryCounts };
+export type Audience = RecipientPreview;
+export type Bubble = PreviewBubble;
 
-export interface Bubble {
-  style: string;
-  text?: string;
-  buttons?: string[][];
-  links?: Array<{ label: string; url: string }>;
-  listButton?: string;
-  media?: string;
-}
-
-export interface ChannelPreview {
-  bubbles: Bubble[];
-  refused?: string;
+/** A channel's preview with the text length against its limit. */
+export interface ChannelPreview extends PlatformPreview {
   length: number;
   limit: number;
 }
