@@ -5,6 +5,7 @@
 import express, { type Express, type Router } from 'express';
 import type { WebhookRoute } from '../channels/types.js';
 import type { Logger } from '../logger.js';
+import { accessLog, requestIdOf } from './access-log.js';
 import { apiErrorHandler, type OpenApiFragment, requireApiToken } from './api-support.js';
 import type { PlauschMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
@@ -43,6 +44,8 @@ export function createHttpApp(parts: HttpAppParts): Express {
   app.disable('x-powered-by');
   const trust = parts.trustProxy ?? false;
   app.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
+  // First: the request id exists before anything else logs or answers.
+  app.use(accessLog(parts.logger));
 
   if (parts.metrics) {
     app.use(parts.metrics.registry.middleware());
@@ -87,7 +90,7 @@ export function createHttpApp(parts: HttpAppParts): Express {
   api.use(requireApiToken(parts.apiTokens));
   for (const router of parts.apiRouters) api.use(router);
   api.use((_req, res) => {
-    res.status(404).json({ error: 'no such API route' });
+    res.status(404).json({ error: 'no such API route', requestId: requestIdOf(res) });
   });
   api.use(apiErrorHandler(parts.logger));
   app.use('/api/v1', api);

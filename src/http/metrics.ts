@@ -162,7 +162,7 @@ export class PlauschMetrics {
 }
 
 /** The matched route pattern (`/r/:code`), never the raw URL: label values must stay few. */
-function routeOf(req: Request, res: Response): string {
+export function routeOf(req: Request, res: Response): string {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof pattern === 'string') return `${req.baseUrl}${pattern}`;
   if (req.path.startsWith('/webhooks/')) return req.path.split('/').slice(0, 3).join('/');

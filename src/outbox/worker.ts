@@ -5,6 +5,7 @@
  * that expires, after which any instance reclaims them.
  */
 import type { ChannelAdapter } from '../channels/types.js';
+import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../logger.js';
 import type { ChannelName, Contact, Conversation, DeliveryReport, OutboundMessage } from '../model/index.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
@@ -217,7 +218,7 @@ export class OutboxWorker {
       // Reclaimed after its lease ran out while its outcome waits to be written: it was sent already. The
       // claim renewed our lease, so the pending write still matches; never send it again.
       if (this.#recorder.isPending(row.id) || this.#inFlight.has(row.id)) continue;
-      const task = this.#deliver(row)
+      const task = withRequestId(row.request_id, () => this.#deliver(row))
         .catch((error) => this.#log.error({ err: error, outboxId: row.id }, 'outbox delivery crashed'))
         .finally(() => {
           this.#inFlight.delete(row.id);
@@ -329,6 +330,7 @@ export class OutboxWorker {
           `send did not finish within ${Math.round(this.#options.leaseMs / 2000)} s`,
         );
         outcome = { status: 'sent', nativeMessageId: result.nativeMessageId };
+        log.debug({ nativeMessageId: result.nativeMessageId }, 'sent');
       } catch (error) {
         const decision = decideAfterFailure(error, row, this.#failureOptions());
         if (decision.pause) {
