@@ -9,6 +9,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { inboundRejectedCounts } from '../channels/inbound-guard.js';
+import { faqOutcomeCounts } from '../features/faq/outcome-counts.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
 import type { Store } from '../store/database.js';
 
@@ -88,6 +89,18 @@ export class PlauschMetrics {
       collect() {
         this.reset();
         for (const [channel, n] of inboundRejectedCounts()) this.set({ channel }, n);
+      },
+    });
+    new Counter({
+      name: 'plausch_faq_outcomes_total',
+      help: 'FAQ outcomes since start by action, outcome and channel: faq.answer answered / clarified (asked back) / declined, faq.show answered, faq.feedback helpful / not helpful',
+      labelNames: ['action', 'outcome', 'channel'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const c of faqOutcomeCounts()) {
+          this.inc({ action: c.action, outcome: c.outcome, channel: c.channel }, c.count);
+        }
       },
     });
     new Gauge({
