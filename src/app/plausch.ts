@@ -24,6 +24,7 @@ import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
 import { deadLetterRouter } from '../http/dead-letter-routes.js';
 import { PlauschMetrics } from '../http/metrics.js';
+import { SharedRateLimiter } from '../http/shared-rate-limit.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
 import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
@@ -247,6 +248,15 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     version: PLAUSCH_VERSION,
     metrics: { registry: new PlauschMetrics(store, events), token: config.METRICS_TOKEN },
     trustProxy: config.TRUST_PROXY,
+    rateLimit: {
+      limiter: new SharedRateLimiter(
+        store,
+        logger.child({ part: 'rate-limit' }),
+        // Required in production; the fallback only keeps development and test instances in step.
+        config.ERASURE_HASH_KEY ?? 'plausch-development-rate-limit-key',
+      ),
+      perMinute: config.PUBLIC_RATE_LIMIT_PER_MINUTE,
+    },
   });
 
   return {

@@ -9,6 +9,7 @@ import { accessLog, requestIdOf } from './access-log.js';
 import { apiErrorHandler, type OpenApiFragment, requireApiToken } from './api-support.js';
 import type { PlauschMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { type SharedRateLimiter, sharedRateLimit } from './shared-rate-limit.js';
 import { createWebhookRouter } from './webhooks.js';
 
 export interface HealthCheck {
@@ -37,6 +38,8 @@ export interface HttpAppParts {
    * Believing it without a proxy would let every client pick its own address and escape per-IP limits.
    */
   trustProxy?: false | number | readonly string[];
+  /** Per-client limits on the public endpoints, shared through the store (PUBLIC_RATE_LIMIT_PER_MINUTE). */
+  rateLimit?: { limiter: SharedRateLimiter; perMinute: number };
 }
 
 export function createHttpApp(parts: HttpAppParts): Express {
@@ -76,6 +79,17 @@ export function createHttpApp(parts: HttpAppParts): Express {
       .status(ready ? 200 : 503)
       .json({ status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready', checks: results });
   });
+
+  if (parts.rateLimit && parts.rateLimit.perMinute > 0) {
+    const { limiter, perMinute } = parts.rateLimit;
+    app.use('/r', sharedRateLimit(limiter, { group: 'referral', perMinute }));
+    app.use('/conversions/webhook', sharedRateLimit(limiter, { group: 'conversion', perMinute }));
+    app.use(
+      '/webchat/messages',
+      sharedRateLimit(limiter, { group: 'webchat', perMinute, applies: (req) => req.method === 'POST' }),
+    );
+    app.use('/api/v1', sharedRateLimit(limiter, { group: 'api', perMinute: perMinute * 10 }));
+  }
 
   // Webhooks first, with their own raw-body parsing (signatures need the exact bytes).
   app.use(createWebhookRouter(parts.webhookRoutes, parts.logger));
