@@ -117,7 +117,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
 
   const configured = options.onlyExtraAdapters
     ? new Map()
-    : await createEnabledAdapters(config, logger, store);
+    : await createEnabledAdapters(config, logger, store, instanceId);
   const adapters = new Map<ChannelName, ChannelAdapter>(configured);
   for (const adapter of options.extraAdapters ?? []) adapters.set(adapter.name, adapter);
 

@@ -213,11 +213,16 @@ export class OutboxWorker {
   async #claimAndDispatch(): Promise<number> {
     const capacity = this.#options.maxInFlight - this.#inFlight.size;
     if (capacity <= 0) return 0;
+    // A channel another instance runs (WhatsApp Web on one instance per cluster) is that instance's to send.
+    const skipChannels = [...this.#options.adapters.values()]
+      .filter((adapter) => adapter.sendsHere?.() === false)
+      .map((adapter) => adapter.name);
     const rows = await claimDueOutboxRows(this.#options.store, {
       instanceId: this.#options.instanceId,
       now: this.#now().getTime(),
       leaseMs: this.#options.leaseMs,
       limit: capacity,
+      skipChannels,
     });
     for (const row of rows) {
       // Reclaimed after its lease ran out while its outcome waits to be written: it was sent already. The
