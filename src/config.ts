@@ -172,6 +172,20 @@ export const configSchema = z.object({
   // --- REST API and console
   /** Bearer tokens accepted by /api/v1 (comma-separated). Empty = the API answers 401 to everything. */
   API_TOKENS: commaList,
+  /**
+   * Requests per client address and minute on each public endpoint group (referral links /r/…, the
+   * conversion webhook, web chat messages; the REST API gets ten times as many), counted in the database so
+   * every instance shares the budget. 0 = no limit.
+   */
+  PUBLIC_RATE_LIMIT_PER_MINUTE: z.preprocess(
+    emptyToUndefined,
+    z.coerce
+      .number({ error: 'must be a whole number of requests per minute (0 = no limit)' })
+      .int()
+      .min(0)
+      .max(1_000_000)
+      .default(120),
+  ),
   /** Bearer token for GET /metrics (Prometheus); empty = no /metrics endpoint. */
   METRICS_TOKEN: optionalString,
   /** scrypt cost of new console password hashes as log2 N (default 15); tests use 10. */

@@ -1,12 +1,18 @@
 /** The one pino logger. Secrets are redacted by path; phone numbers are masked where they are logged. */
-import { type Logger, pino } from 'pino';
+import { type Logger, type LoggerOptions, pino } from 'pino';
+import { currentRequestId } from './http/request-context.js';
 
 export type { Logger };
 
-/** `destination` 2 writes to stderr (the terminal chat keeps stdout for the conversation). */
-export function createLogger(level: string, pretty = false, destination: 1 | 2 = 1): Logger {
-  const options = {
+/** Level, redaction and the request id on every line; shared by createLogger and tests that read the log. */
+export function loggerOptions(level: string): LoggerOptions {
+  return {
     level,
+    // Every line written while a request, or the turn or send it caused, is handled names its request id.
+    mixin: () => {
+      const requestId = currentRequestId();
+      return requestId ? { requestId } : {};
+    },
     redact: {
       paths: [
         '*.token',
@@ -21,6 +27,11 @@ export function createLogger(level: string, pretty = false, destination: 1 | 2 =
       censor: '[redacted]',
     },
   };
+}
+
+/** `destination` 2 writes to stderr (the terminal chat keeps stdout for the conversation). */
+export function createLogger(level: string, pretty = false, destination: 1 | 2 = 1): Logger {
+  const options = loggerOptions(level);
   if (pretty) {
     return pino({
       ...options,

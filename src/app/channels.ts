@@ -12,6 +12,7 @@ export async function createEnabledAdapters(
   config: Config,
   logger: Logger,
   store: Store,
+  instanceId: string,
 ): Promise<Map<ChannelName, ChannelAdapter>> {
   const adapters = new Map<ChannelName, ChannelAdapter>();
   const add = (adapter: ChannelAdapter | null) => {
@@ -26,7 +27,15 @@ export async function createEnabledAdapters(
   }
   if (config.WHATSAPP_WEB_ENABLED) {
     const { createWhatsAppWebAdapter } = await import('../channels/whatsapp-web/adapter.js');
-    add(createWhatsAppWebAdapter(config, logger.child({ channel: 'whatsapp-web' })));
+    const { runOnOneInstance } = await import('../channels/single-instance.js');
+    // One browser session per WhatsApp number: the instance holding the lease runs it, the others stand by.
+    add(
+      runOnOneInstance(createWhatsAppWebAdapter(config, logger.child({ channel: 'whatsapp-web' })), {
+        store,
+        instanceId,
+        logger,
+      }),
+    );
   }
   if (config.WHATSAPP_CLOUD_TOKEN) {
     const { createWhatsAppCloudAdapter } = await import('../channels/whatsapp-cloud/adapter.js');

@@ -28,6 +28,7 @@ import { FlowRepository } from '../flows/repository.js';
 import { createHttpApp, type HealthCheck } from '../http/app.js';
 import { deadLetterRouter } from '../http/dead-letter-routes.js';
 import { PlauschMetrics } from '../http/metrics.js';
+import { SharedRateLimiter } from '../http/shared-rate-limit.js';
 import type { Logger } from '../logger.js';
 import { type ChannelCapabilities, type ChannelName, PLAIN_TEXT_CAPABILITIES } from '../model/index.js';
 import { pacingPolicyFromConfig } from '../outbox/pacing-policy.js';
@@ -122,7 +123,7 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
 
   const configured = options.onlyExtraAdapters
     ? new Map()
-    : await createEnabledAdapters(config, logger, store);
+    : await createEnabledAdapters(config, logger, store, instanceId);
   const adapters = new Map<ChannelName, ChannelAdapter>(configured);
   for (const adapter of options.extraAdapters ?? []) adapters.set(adapter.name, adapter);
 
@@ -283,6 +284,15 @@ export async function createPlausch(options: PlauschOptions): Promise<Plausch> {
     version: PLAUSCH_VERSION,
     metrics: { registry: new PlauschMetrics(store, events), token: config.METRICS_TOKEN },
     trustProxy: config.TRUST_PROXY,
+    rateLimit: {
+      limiter: new SharedRateLimiter(
+        store,
+        logger.child({ part: 'rate-limit' }),
+        // Required in production; the fallback only keeps development and test instances in step.
+        config.ERASURE_HASH_KEY ?? 'plausch-development-rate-limit-key',
+      ),
+      perMinute: config.PUBLIC_RATE_LIMIT_PER_MINUTE,
+    },
   });
 
   return {

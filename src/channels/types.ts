@@ -146,4 +146,9 @@ export interface ChannelAdapter {
    * `InboundMessage.media` (e.g. Telegram's file_id via getFile). Throws MediaTooLarge above `maxBytes`.
    */
   fetchMedia?: MediaFetcher;
+  /**
+   * False while another instance runs this channel (WhatsApp Web: one browser session per cluster); the
+   * outbox then leaves the channel's rows to that instance. Absent = always sends here.
+   */
+  sendsHere?(): boolean;
 }

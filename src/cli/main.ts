@@ -44,6 +44,20 @@ program
     }),
   );
 
+program
+  .command('doctor')
+  .description(
+    'check configuration, database and migrations, flows, data directories, channel credentials and webhook URLs; exit 1 on errors',
+  )
+  .option('--offline', 'do not ask the platforms (Telegram getMe, Graph API) whether the credentials work')
+  .option('--json', 'print the results as JSON')
+  .action((options: { offline?: boolean; json?: boolean }) =>
+    runCommand(async () => {
+      const { doctor } = await import('./doctor-command.js');
+      return doctor(options);
+    }),
+  );
+
 const flows = program.command('flows').description('check, test and draw the YAML flows');
 const flowsDirOption = () => new Option('-d, --dir <dir>', 'flows directory (default: FLOWS_DIR or ./flows)');
 

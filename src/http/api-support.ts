@@ -6,6 +6,7 @@ import { timingSafeEqual } from 'node:crypto';
 import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import { type ZodType, z } from 'zod';
 import type { Logger } from '../logger.js';
+import { requestIdOf } from './access-log.js';
 
 export class ApiError extends Error {
   constructor(
@@ -58,25 +59,30 @@ export function requireApiToken(tokens: readonly string[]): RequestHandler {
   };
 }
 
-/** The last middleware of the API: typed errors become their status, anything else a logged 500. */
+/**
+ * The last middleware of the API: typed errors become their status, anything else a logged 500. Every error
+ * body names the request id (also in the X-Request-Id header), so a reported failure can be found in the log.
+ */
 export function apiErrorHandler(logger: Logger) {
   return (error: unknown, _req: Request, res: Response, _next: NextFunction): void => {
+    const requestId = requestIdOf(res);
+    const traced = requestId ? { requestId } : {};
     if (error instanceof ApiError) {
       res
         .status(error.status)
-        .json({ error: error.message, ...(error.details ? { details: error.details } : {}) });
+        .json({ error: error.message, ...(error.details ? { details: error.details } : {}), ...traced });
       return;
     }
     if (error instanceof SyntaxError && 'body' in error) {
-      res.status(400).json({ error: 'request body is not valid JSON' });
+      res.status(400).json({ error: 'request body is not valid JSON', ...traced });
       return;
     }
     if (typeof error === 'object' && error !== null && 'type' in error && error.type === 'entity.too.large') {
-      res.status(413).json({ error: 'request body too large' });
+      res.status(413).json({ error: 'request body too large', ...traced });
       return;
     }
     logger.error({ err: error }, 'API request failed');
-    res.status(500).json({ error: 'internal error' });
+    res.status(500).json({ error: 'internal error', ...traced });
   };
 }
 

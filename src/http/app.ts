@@ -5,9 +5,11 @@
 import express, { type Express, type Router } from 'express';
 import type { WebhookRoute } from '../channels/types.js';
 import type { Logger } from '../logger.js';
+import { accessLog, requestIdOf } from './access-log.js';
 import { apiErrorHandler, type OpenApiFragment, requireApiToken } from './api-support.js';
 import type { PlauschMetrics } from './metrics.js';
 import { buildOpenApiDocument } from './openapi.js';
+import { type SharedRateLimiter, sharedRateLimit } from './shared-rate-limit.js';
 import { createWebhookRouter } from './webhooks.js';
 
 export interface HealthCheck {
@@ -36,6 +38,8 @@ export interface HttpAppParts {
    * Believing it without a proxy would let every client pick its own address and escape per-IP limits.
    */
   trustProxy?: false | number | readonly string[];
+  /** Per-client limits on the public endpoints, shared through the store (PUBLIC_RATE_LIMIT_PER_MINUTE). */
+  rateLimit?: { limiter: SharedRateLimiter; perMinute: number };
 }
 
 export function createHttpApp(parts: HttpAppParts): Express {
@@ -43,6 +47,8 @@ export function createHttpApp(parts: HttpAppParts): Express {
   app.disable('x-powered-by');
   const trust = parts.trustProxy ?? false;
   app.set('trust proxy', Array.isArray(trust) ? [...trust] : trust);
+  // First: the request id exists before anything else logs or answers.
+  app.use(accessLog(parts.logger));
 
   if (parts.metrics) {
     app.use(parts.metrics.registry.middleware());
@@ -74,6 +80,17 @@ export function createHttpApp(parts: HttpAppParts): Express {
       .json({ status: ready ? 'ready' : shuttingDown ? 'shutting down' : 'not ready', checks: results });
   });
 
+  if (parts.rateLimit && parts.rateLimit.perMinute > 0) {
+    const { limiter, perMinute } = parts.rateLimit;
+    app.use('/r', sharedRateLimit(limiter, { group: 'referral', perMinute }));
+    app.use('/conversions/webhook', sharedRateLimit(limiter, { group: 'conversion', perMinute }));
+    app.use(
+      '/webchat/messages',
+      sharedRateLimit(limiter, { group: 'webchat', perMinute, applies: (req) => req.method === 'POST' }),
+    );
+    app.use('/api/v1', sharedRateLimit(limiter, { group: 'api', perMinute: perMinute * 10 }));
+  }
+
   // Webhooks first, with their own raw-body parsing (signatures need the exact bytes).
   app.use(createWebhookRouter(parts.webhookRoutes, parts.logger));
 
@@ -87,7 +104,7 @@ export function createHttpApp(parts: HttpAppParts): Express {
   api.use(requireApiToken(parts.apiTokens));
   for (const router of parts.apiRouters) api.use(router);
   api.use((_req, res) => {
-    res.status(404).json({ error: 'no such API route' });
+    res.status(404).json({ error: 'no such API route', requestId: requestIdOf(res) });
   });
   api.use(apiErrorHandler(parts.logger));
   app.use('/api/v1', api);

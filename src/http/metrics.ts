@@ -9,6 +9,7 @@ import type { NextFunction, Request, RequestHandler, Response } from 'express';
 import type { Kysely } from 'kysely';
 import { Counter, collectDefaultMetrics, Gauge, Registry } from 'prom-client';
 import { inboundRejectedCounts } from '../channels/inbound-guard.js';
+import { faqOutcomeCounts } from '../features/faq/outcome-counts.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
 import type { Store } from '../store/database.js';
 
@@ -90,6 +91,18 @@ export class PlauschMetrics {
         for (const [channel, n] of inboundRejectedCounts()) this.set({ channel }, n);
       },
     });
+    new Counter({
+      name: 'plausch_faq_outcomes_total',
+      help: 'FAQ outcomes since start by action, outcome and channel: faq.answer answered / clarified (asked back) / declined, faq.show answered, faq.feedback helpful / not helpful',
+      labelNames: ['action', 'outcome', 'channel'] as const,
+      registers: [this.registry],
+      collect() {
+        this.reset();
+        for (const c of faqOutcomeCounts()) {
+          this.inc({ action: c.action, outcome: c.outcome, channel: c.channel }, c.count);
+        }
+      },
+    });
     new Gauge({
       name: 'plausch_handoff_queue_length',
       help: 'Conversations waiting for a person (handed over, nobody assigned yet)',
@@ -162,7 +175,7 @@ export class PlauschMetrics {
 }
 
 /** The matched route pattern (`/r/:code`), never the raw URL: label values must stay few. */
-function routeOf(req: Request, res: Response): string {
+export function routeOf(req: Request, res: Response): string {
   const pattern = (req.route as { path?: unknown } | undefined)?.path;
   if (typeof pattern === 'string') return `${req.baseUrl}${pattern}`;
   if (req.path.startsWith('/webhooks/')) return req.path.split('/').slice(0, 3).join('/');

@@ -6,6 +6,7 @@
 import express, { type Request, type Response, type Router } from 'express';
 import type { WebhookRequest, WebhookRoute } from '../channels/types.js';
 import type { Logger } from '../logger.js';
+import { requestIdOf } from './access-log.js';
 
 const MAX_WEBHOOK_BODY = '1mb';
 /**
@@ -32,7 +33,8 @@ export function createWebhookRouter(routes: readonly WebhookRoute[], logger: Log
         await route.handle(webhookRequest, res);
       } catch (error) {
         logger.error({ err: error, path: route.path }, 'webhook handler failed');
-        if (!res.headersSent) res.status(500).json({ error: 'internal error' });
+        // 5xx: the platform delivers it again; the id finds this failure in the log.
+        if (!res.headersSent) res.status(500).json({ error: 'internal error', requestId: requestIdOf(res) });
       }
     };
     if (route.method === 'GET') router.get(route.path, raw, handler);

@@ -17,6 +17,8 @@ export interface ClaimOptions {
   now: number;
   leaseMs: number;
   limit: number;
+  /** Channels this instance does not send on right now (run by another instance); their rows are left alone. */
+  skipChannels?: readonly string[];
 }
 
 export async function claimDueOutboxRows(store: Store, options: ClaimOptions): Promise<OutboxRow[]> {
@@ -65,6 +67,8 @@ export async function claimDueOutboxRows(store: Store, options: ClaimOptions): P
     .orderBy('o.next_attempt_at')
     .orderBy('o.id')
     .limit(options.limit);
+  if (options.skipChannels && options.skipChannels.length > 0)
+    candidates = candidates.where('o.channel', 'not in', [...options.skipChannels]);
   if (store.dialect === 'postgres') candidates = candidates.forUpdate().skipLocked();
 
   const rows = await db

@@ -1,5 +1,6 @@
 /** Puts messages into the durable outbox, inside the caller's transaction when it has one. */
 import type { Kysely } from 'kysely';
+import { currentRequestId } from '../http/request-context.js';
 import { newId } from '../store/ids.js';
 import type { CoreTables } from '../store/schema.js';
 import { signalOutboxEnqueued } from './signal.js';
@@ -12,6 +13,8 @@ export async function enqueueOutbound(
   now = new Date(),
 ): Promise<string[]> {
   if (items.length === 0) return [];
+  // Queued by a turn or an API call: its sends log under that request's id.
+  const requestId = currentRequestId() ?? null;
   const rows = items.map((item) => ({
     id: newId(now.getTime()),
     conversation_id: item.conversationId,
@@ -33,6 +36,7 @@ export async function enqueueOutbound(
     delivered_at: null,
     read_at: null,
     failed_at: null,
+    request_id: requestId,
   }));
   // Chunked so a large broadcast stays under SQLite's bound-parameter limit.
   for (let i = 0; i < rows.length; i += 200) {

@@ -199,17 +199,21 @@ class ChannelGate {
   acquire(signal: AbortSignal): Promise<number | null> {
     if (signal.aborted) return Promise.resolve(null);
     return new Promise((resolve) => {
-      const waiter = { resolve };
-      this.#waiters.push(waiter);
-      signal.addEventListener(
-        'abort',
-        () => {
-          const index = this.#waiters.indexOf(waiter);
-          if (index >= 0) this.#waiters.splice(index, 1);
-          resolve(null);
+      const onAbort = () => {
+        const index = this.#waiters.indexOf(waiter);
+        if (index >= 0) this.#waiters.splice(index, 1);
+        resolve(null);
+      };
+      // The listener goes once the grant comes: the signal lives as long as the worker, and one listener
+      // left behind per send grew without bound (Node's MaxListenersExceededWarning after 10 sends).
+      const waiter = {
+        resolve: (at: number | null) => {
+          signal.removeEventListener('abort', onAbort);
+          resolve(at);
         },
-        { once: true },
-      );
+      };
+      this.#waiters.push(waiter);
+      signal.addEventListener('abort', onAbort, { once: true });
       if (!this.#running) void this.#loop();
     });
   }

@@ -4,7 +4,9 @@
  * feature can skip the guards. Rows are never lost: a crash leaves them `queued` or `sending` with a lease
  * that expires, after which any instance reclaims them.
  */
+import { setMaxListeners } from 'node:events';
 import type { ChannelAdapter } from '../channels/types.js';
+import { withRequestId } from '../http/request-context.js';
 import type { Logger } from '../logger.js';
 import type { ChannelName, Contact, Conversation, DeliveryReport, OutboundMessage } from '../model/index.js';
 import type { RuntimeEventBus } from '../runtime/events.js';
@@ -71,6 +73,8 @@ export class OutboxWorker {
   readonly #sendSlotsByChannel = new Map<ChannelName, Semaphore>();
   readonly #inFlight = new Map<string, Promise<void>>();
   readonly #pacingWaits = new Set<() => void>();
+  /** Rows whose platform call has begun: from here on only their outcome is retried, never the send. */
+  readonly #sendStarted = new Set<string>();
   #running = false;
   #loop: Promise<void> | null = null;
   #wake: (() => void) | null = null;
@@ -119,6 +123,8 @@ export class OutboxWorker {
     if (this.#running) return;
     this.#running = true;
     this.#stopping = new AbortController();
+    // Every row waiting for a pacing grant listens for the stop (up to maxInFlight at once): not a leak.
+    setMaxListeners(this.#options.maxInFlight + 8, this.#stopping.signal);
     this.#unsubscribeSignal = onOutboxEnqueued(() => {
       this.#requestWake();
       setTimeout(() => this.#requestWake(), SIGNAL_RECHECK_MS).unref();
@@ -207,18 +213,29 @@ export class OutboxWorker {
   async #claimAndDispatch(): Promise<number> {
     const capacity = this.#options.maxInFlight - this.#inFlight.size;
     if (capacity <= 0) return 0;
+    // A channel another instance runs (WhatsApp Web on one instance per cluster) is that instance's to send.
+    const skipChannels = [...this.#options.adapters.values()]
+      .filter((adapter) => adapter.sendsHere?.() === false)
+      .map((adapter) => adapter.name);
     const rows = await claimDueOutboxRows(this.#options.store, {
       instanceId: this.#options.instanceId,
       now: this.#now().getTime(),
       leaseMs: this.#options.leaseMs,
       limit: capacity,
+      skipChannels,
     });
     for (const row of rows) {
       // Reclaimed after its lease ran out while its outcome waits to be written: it was sent already. The
       // claim renewed our lease, so the pending write still matches; never send it again.
       if (this.#recorder.isPending(row.id) || this.#inFlight.has(row.id)) continue;
-      const task = this.#deliver(row)
-        .catch((error) => this.#log.error({ err: error, outboxId: row.id }, 'outbox delivery crashed'))
+      const task = withRequestId(row.request_id, () => this.#deliver(row))
+        .catch((error) => {
+          this.#log.error({ err: error, outboxId: row.id }, 'outbox delivery crashed');
+          // Failed before reaching the platform (the database went away while reading the contact or the
+          // guards): queue it again at once instead of leaving it leased, unsent, until the lease runs out.
+          if (!this.#sendStarted.has(row.id)) this.#giveBack(row.id);
+        })
+        .finally(() => this.#sendStarted.delete(row.id))
         .finally(() => {
           this.#inFlight.delete(row.id);
           // A finished send may free its chat for the next row.
@@ -321,6 +338,7 @@ export class OutboxWorker {
     // Sends of one channel go out at most `sendConcurrency` at a time, each recorded before the next
     // starts: that is the most a crash between the platform's accept and our commit can send twice.
     await this.#sendSlots(channel).run(async () => {
+      this.#sendStarted.add(row.id);
       let outcome: SendOutcome;
       try {
         const result = await withTimeout(
@@ -329,6 +347,7 @@ export class OutboxWorker {
           `send did not finish within ${Math.round(this.#options.leaseMs / 2000)} s`,
         );
         outcome = { status: 'sent', nativeMessageId: result.nativeMessageId };
+        log.debug({ nativeMessageId: result.nativeMessageId }, 'sent');
       } catch (error) {
         const decision = decideAfterFailure(error, row, this.#failureOptions());
         if (decision.pause) {
@@ -341,6 +360,26 @@ export class OutboxWorker {
       }
       await this.#finish(row, outcome, log);
     });
+  }
+
+  /**
+   * Hands a claimed, unsent row back to the queue; retried (the database may still be down) until it works
+   * or the lease would have expired anyway. Only rows still leased to this instance and `sending` change.
+   */
+  #giveBack(id: string): void {
+    const giveUpAt = Date.now() + this.#options.leaseMs;
+    const attempt = (delayMs: number) => {
+      const timer = setTimeout(() => {
+        releaseLeases(this.#options.store, this.#options.instanceId, [id], this.#now().getTime()).then(
+          () => this.#requestWake(),
+          () => {
+            if (Date.now() + delayMs < giveUpAt) attempt(Math.min(delayMs * 2, 5_000));
+          },
+        );
+      }, delayMs);
+      timer.unref();
+    };
+    attempt(100);
   }
 
   #sendSlots(channel: ChannelName): Semaphore {

@@ -3,6 +3,7 @@
  * after commit (adapters ack the platform then); processing runs afterwards, strictly in order per
  * conversation (in-process mutex + PostgreSQL advisory lock across instances) and in parallel across them.
  */
+
 import type { ChannelAdapter, InboundSink } from '../channels/types.js';
 import type { ActionRegistry } from '../engine/actions.js';
 import type {
@@ -13,6 +14,7 @@ import type {
   TurnOutput,
 } from '../engine/types.js';
 import type { FlowSet } from '../flows/schema.js';
+import { currentRequestId, newRequestId, withRequestId } from '../http/request-context.js';
 import type { Logger } from '../logger.js';
 import type { ChannelCapabilities, ChannelName, DeliveryReport, InboundMessage } from '../model/index.js';
 import { applyDeliveryReport } from '../outbox/delivery-reports.js';
@@ -100,6 +102,8 @@ export class ConversationRuntime implements InboundSink {
       capabilities: this.#o.capabilitiesOf(message.channel),
       locales: this.#locales(),
       now,
+      // The webhook's request id; events polled (Telegram getUpdates, WhatsApp Web) get their own here.
+      requestId: currentRequestId() ?? newRequestId(),
     });
     if (result.kind === 'duplicate') return 'duplicate';
     this.#o.onAccepted?.(message);
@@ -145,6 +149,7 @@ export class ConversationRuntime implements InboundSink {
           nativeId: `${INTERNAL_NATIVE_ID_PREFIX}${newId(now.getTime())}`,
           contactId: conversation.contactId,
           conversationId,
+          requestId: currentRequestId() ?? null,
           payload: {
             kind: 'internal',
             request: { kind: 'start-flow', flowId, ...(stepId ? { stepId } : {}) },
@@ -258,7 +263,8 @@ export class ConversationRuntime implements InboundSink {
     while (this.#accepting) {
       const event = await oldestPendingInboundEvent(this.#o.store.db, conversationId);
       if (!event) return;
-      await this.#process(event);
+      // The turn (and the outbox rows it queues) logs under the id of the request that recorded the event.
+      await withRequestId(event.requestId, () => this.#process(event));
     }
   }
 
@@ -335,6 +341,10 @@ export class ConversationRuntime implements InboundSink {
       });
     }
     if (result.outboxIds.length > 0) signalOutboxEnqueued();
+    log.debug(
+      { queued: result.outboxIds.length, failed: error !== null, ms: Date.now() - now.getTime() },
+      'turn done',
+    );
   }
 
   /** Interceptors in order; the first that answers ends the turn. */

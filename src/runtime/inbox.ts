@@ -31,7 +31,7 @@ export type RecordInboundResult =
 export async function recordInbound(
   store: Store,
   message: InboundMessage,
-  context: { capabilities: ChannelCapabilities; locales: LocalePolicy; now: Date },
+  context: { capabilities: ChannelCapabilities; locales: LocalePolicy; now: Date; requestId?: string },
 ): Promise<RecordInboundResult> {
   const { now } = context;
   try {
@@ -47,6 +47,7 @@ export async function recordInbound(
           conversationId: existing.id,
           payload: { kind: 'message', message },
           receivedAt: message.receivedAt,
+          requestId: context.requestId ?? null,
         },
         now,
       );

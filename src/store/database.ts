@@ -126,8 +126,10 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
     max: options.poolSize ?? 16,
     ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
   });
-  // An idle client that loses its connection emits 'error'; without a listener that would crash the process.
-  pool.on('error', () => {});
+  // A client that loses its connection emits 'error'; without a listener that crashes the process. The pool
+  // listens on idle clients only, so a client checked out (a transaction between two queries, a turn's
+  // advisory-lock session) must listen too: its queries fail (callers retry) and the pool drops it on release.
+  guardClients(pool);
   const db = new Kysely<CoreTables>({ dialect: new PostgresDialect({ pool }) });
   // Its own small pool: never waits for a connection held by a turn, an advisory lock or a LISTEN.
   const fastLane = new pg.Pool({
@@ -135,7 +137,7 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
     max: 2,
     ...(options.postgresSchema ? { options: `-c search_path=${options.postgresSchema}` } : {}),
   });
-  fastLane.on('error', () => {});
+  guardClients(fastLane);
   return {
     db,
     dialect: 'postgres',
@@ -153,6 +155,14 @@ function openPostgres(url: string, options: OpenStoreOptions): Store {
       await fastLane.end();
     },
   };
+}
+
+/** See openPostgres: a database restart or failover must fail queries, never the process. */
+function guardClients(pool: pg.Pool): void {
+  pool.on('error', () => {});
+  pool.on('connect', (client) => {
+    client.on('error', () => {});
+  });
 }
 
 export function redactUrl(url: string): string {

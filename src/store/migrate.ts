@@ -8,6 +8,26 @@ export interface MigrationReport {
 }
 
 export async function migrateToLatest(store: Store): Promise<MigrationReport> {
+  const { migrator, schema } = await migratorFor(store);
+  const result = await migrateRetryingForeignSchemaRaces(migrator, schema);
+  if (result.error) {
+    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
+    const cause = result.error instanceof Error ? result.error.message : String(result.error);
+    throw new Error(`database migration ${failed} failed: ${cause}`);
+  }
+  return {
+    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
+  };
+}
+
+/** Names of the migrations this release has that the database has not run yet (reads only). */
+export async function pendingMigrations(store: Store): Promise<string[]> {
+  const { migrator } = await migratorFor(store);
+  const known = await migrator.getMigrations();
+  return known.filter((m) => m.executedAt === undefined).map((m) => m.name);
+}
+
+async function migratorFor(store: Store): Promise<{ migrator: Migrator; schema: string | undefined }> {
   // Kysely looks for its bookkeeping tables in any schema on PostgreSQL; pin them to ours, or a second
   // deployment (or test) in another schema of the same database would make it skip creating them.
   const schema =
@@ -25,15 +45,7 @@ export async function migrateToLatest(store: Store): Promise<MigrationReport> {
     allowUnorderedMigrations: true,
     ...(schema ? { migrationTableSchema: schema } : {}),
   });
-  const result = await migrateRetryingForeignSchemaRaces(migrator, schema);
-  if (result.error) {
-    const failed = result.results?.find((r) => r.status === 'Error')?.migrationName ?? 'unknown';
-    const cause = result.error instanceof Error ? result.error.message : String(result.error);
-    throw new Error(`database migration ${failed} failed: ${cause}`);
-  }
-  return {
-    applied: (result.results ?? []).filter((r) => r.status === 'Success').map((r) => r.migrationName),
-  };
+  return { migrator, schema };
 }
 
 /**

@@ -56,6 +56,8 @@ export interface InboundEventsTable {
   error: string | null;
   received_at: number;
   processed_at: number | null;
+  /** The HTTP request (webhook) that recorded it, or an id given at accept; see migration 1050. */
+  request_id?: string | null;
 }
 
 /** The conversation transcript: what the customer, the bot and agents said, and system notes. */
@@ -103,6 +105,8 @@ export interface OutboxTable {
   delivered_at: number | null;
   read_at: number | null;
   failed_at: number | null;
+  /** The request id of the turn that queued it (see migration 1050); null for broadcasts and older rows. */
+  request_id?: string | null;
 }
 
 export interface CoreTables {

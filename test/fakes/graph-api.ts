@@ -117,6 +117,19 @@ export class FakeGraphApi {
         },
       });
     }
+    // "Who am I": what `plausch doctor` asks to check the credentials.
+    if (req.method === 'GET' && url.pathname === `/${version}/${phoneNumberId}`) {
+      if (req.headers.authorization !== `Bearer ${whatsappToken}`) return this.oauthError(res);
+      return send(res, 200, {
+        id: phoneNumberId,
+        display_phone_number: '+49 151 23456789',
+        verified_name: 'Bohnenglück',
+      });
+    }
+    if (req.method === 'GET' && url.pathname === `/${version}/me`) {
+      if (query.access_token !== pageToken) return this.oauthError(res);
+      return send(res, 200, { id: '1029384756', name: 'Bohnenglück Kaffeerösterei' });
+    }
     let api: FakeGraphCall['api'];
     if (req.method === 'POST' && url.pathname === `/${version}/${phoneNumberId}/messages`) {
       if (req.headers.authorization !== `Bearer ${whatsappToken}`) return this.oauthError(res);

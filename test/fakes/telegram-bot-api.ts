@@ -73,6 +73,12 @@ export class FakeTelegramBotApi {
   rateLimited = 0;
   /** When false, calls are not kept in `calls` (long benchmarks); listeners still hear them. */
   recordCalls = true;
+  /**
+   * The platform away for sends: `down` answers every send 500, `hang` answers nothing (the client's
+   * timeout ends it), null = normal. Hung requests are cut when the outage ends and never processed.
+   */
+  private outage: 'down' | 'hang' | null = null;
+  private readonly hung = new Set<ServerResponse>();
 
   private constructor(
     private readonly server: Server,
@@ -128,6 +134,21 @@ export class FakeTelegramBotApi {
     this.failures.set(method, list);
   }
 
+  setOutage(mode: 'down' | 'hang' | null): void {
+    this.outage = mode;
+    if (mode !== 'hang') this.cutHung();
+  }
+
+  /** Sends currently held unanswered by a `hang` outage. */
+  get hungRequests(): number {
+    return this.hung.size;
+  }
+
+  private cutHung(): void {
+    for (const res of this.hung) res.socket?.destroy();
+    this.hung.clear();
+  }
+
   /** Hears every accepted send (after the rate limit); returns the unsubscribe function. */
   onSend(listener: (call: RecordedCall) => void): () => void {
     this.sendListeners.add(listener);
@@ -164,6 +185,7 @@ export class FakeTelegramBotApi {
   }
 
   async close(): Promise<void> {
+    this.cutHung();
     for (const wake of this.waiters) wake();
     this.server.closeAllConnections();
     this.server.close();
@@ -197,6 +219,13 @@ export class FakeTelegramBotApi {
     const call: RecordedCall = { method, body, at: Date.now() };
     if (this.recordCalls) this.calls.push(call);
     for (const notify of [...this.callListeners]) notify();
+    if (SENDING_METHODS.has(method) && this.outage === 'down') {
+      return send(res, 500, { ok: false, error_code: 500, description: 'Internal Server Error' });
+    }
+    if (SENDING_METHODS.has(method) && this.outage === 'hang') {
+      this.hung.add(res);
+      return;
+    }
     if (SENDING_METHODS.has(method) && this.overRateLimit(call.at)) {
       this.rateLimited += 1;
       return send(res, 429, {

@@ -1,9 +1,11 @@
 /** /metrics is Prometheus text behind METRICS_TOKEN, with HTTP, webhook, outbox and queue figures. */
 import { afterEach, describe, expect, it } from 'vitest';
 import { enqueueOutbound } from '../../src/outbox/enqueue.js';
+import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
 import { createContact } from '../outbox/helpers.js';
 import { type RunningPlausch, startPlausch } from '../support/plausch-instance.js';
 import { createTestDatabase, type TestStoreHandle } from '../support/stores.js';
+import { TelegramCustomer } from '../support/telegram-customer.js';
 
 const TOKEN = 'metrics-token-0123456789';
 
@@ -73,5 +75,52 @@ describe('/metrics', () => {
     expect(text).toContain('plausch_handoff_queue_length 0');
     expect(text).toContain('plausch_nodejs_eventloop_lag_seconds');
     expect(text).toContain('plausch_outbox_sends_total');
+  });
+
+  it('counts FAQ questions answered, asked back and declined, by channel', async () => {
+    handle = await createTestDatabase('sqlite');
+    const fake = await FakeTelegramBotApi.start();
+    try {
+      running = await startPlausch({
+        store: await handle.open(),
+        telegramApiRoot: fake.apiRoot,
+        env: { METRICS_TOKEN: TOKEN },
+      });
+      const scrape = async () => {
+        const response = await fetch(`${running!.baseUrl}/metrics`, {
+          headers: { authorization: `Bearer ${TOKEN}` },
+        });
+        return response.text();
+      };
+      const count = (text: string, outcome: string) =>
+        Number(
+          new RegExp(
+            `plausch_faq_outcomes_total\\{action="faq.answer",outcome="${outcome}",channel="telegram"\\} (\\d+)`,
+          ).exec(text)?.[1] ?? 0,
+        );
+      expect(await scrape()).toContain('# TYPE plausch_faq_outcomes_total counter');
+
+      const anna = new TelegramCustomer(fake, 5101);
+      anna.say('/start');
+      await anna.replies();
+      anna.say('Wie lange dauert der Versand nach Hamburg?');
+      expect(await anna.replyText()).toMatch(/Werktag/);
+      anna.say('Quantenschaum im Raumschiffhangar?');
+      await anna.replies();
+      // Asked as a question (menu → "Frage stellen"), a vague word makes the bot ask back.
+      anna.press('Frage stellen');
+      await anna.replies();
+      anna.say('Kaffee?');
+      await anna.replies();
+
+      const text = await scrape();
+      expect(count(text, 'answered')).toBe(1);
+      expect(count(text, 'declined')).toBe(1);
+      expect(count(text, 'clarified')).toBe(1);
+    } finally {
+      await running?.stop();
+      running = undefined;
+      await fake.close();
+    }
   });
 });

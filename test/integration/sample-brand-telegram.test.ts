@@ -151,7 +151,7 @@ describe.each(dialectsUnderTest)('sample brand through Telegram on %s', (dialect
         topic: 'roast-news',
       },
     ]);
-    const deadline = Date.now() + 5000;
+    const deadline = Date.now() + 15_000;
     let status = 'queued';
     while (Date.now() < deadline && (status === 'queued' || status === 'sending')) {
       await new Promise((resolve) => setTimeout(resolve, 50));

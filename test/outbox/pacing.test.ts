@@ -1,3 +1,4 @@
+import { getEventListeners } from 'node:events';
 import { afterEach, describe, expect, it } from 'vitest';
 import { OutboxPacer, PACING_HEADROOM, PACING_TOLERANCE_MS } from '../../src/outbox/pacing.js';
 import {
@@ -37,6 +38,15 @@ describe.each(dialectsUnderTest)('outbox pacing shared through the store (%s)', 
     // So no rolling second holds more than the rate, with room left for network jitter.
     expect(40 * interval - PACING_TOLERANCE_MS).toBeGreaterThan(1000);
   }, 60_000);
+
+  it('leaves no abort listener behind once a grant came (the signal lives as long as the worker)', async () => {
+    handle = await createTestDatabase(dialect);
+    const pacer = new OutboxPacer(await handle.open());
+    const controller = new AbortController();
+    const pacing = { overallPerSecond: 1000, perChatIntervalMs: 0 };
+    for (let i = 0; i < 12; i += 1) await pacer.acquire('telegram', pacing, controller.signal);
+    expect(getEventListeners(controller.signal, 'abort')).toHaveLength(0);
+  });
 
   it('a pause of the whole channel holds every instance until it ends', async () => {
     handle = await createTestDatabase(dialect);

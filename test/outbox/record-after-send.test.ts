@@ -41,15 +41,19 @@ describe('recording a successful send', () => {
     worker.start();
     stoppers.push(() => worker.stop());
     await waitFor(() => adapter.sends.length === 1, 'the first send');
-    // Hold the lock well past the lease, so the row would be reclaimed and sent again by the old code.
-    await new Promise((resolve) => setTimeout(resolve, 600));
+    // Hold the lock past the row's lease (read inside the lock holder's own transaction), so the old code
+    // would reclaim the row and send it again.
+    const lease = other.prepare('SELECT locked_until FROM outbox WHERE id = ?');
+    const leasedUntil = Number((lease.get(id) as { locked_until: number }).locked_until);
+    await waitFor(() => Date.now() > leasedUntil + 100, 'the lease to run out');
     other.exec('COMMIT');
     other.close();
     await waitFor(async () => (await outboxRow(store, id!)).status === 'sent', 'the sent row', 10_000);
-    // Give the claim loop several more rounds to prove it does not send again.
-    await new Promise((resolve) => setTimeout(resolve, 400));
+    // The claim loop goes on (it picks up a later row) and still does not send the first one again.
+    await enqueueTexts(store, contact, ['danach']);
+    await waitFor(() => adapter.sends.length === 2, 'the later row');
     await worker.stop();
-    expect(adapter.attempts).toHaveLength(1);
+    expect(adapter.attempts.map((a) => a.text)).toEqual(['genau einmal', 'danach']);
     const row = await outboxRow(store, id!);
     expect(row.status).toBe('sent');
     expect(row.native_message_id).toBe('fake-1');

@@ -52,12 +52,14 @@ describe.each(dialectsUnderTest)('OutboxWorker on %s', (dialect) => {
     const store = await openStore();
     const adapter = new FakeAdapter();
     const contact = await createContact(store, 'wake');
+    await enqueueTexts(store, contact, ['vorher']);
     const { worker } = createWorker(store, [adapter], { pollIntervalMs: 60_000 });
     worker.start();
     stoppers.push(() => worker.stop());
-    await new Promise((resolve) => setTimeout(resolve, 50));
+    // Once the first row went out the worker has nothing left to claim and sleeps for its 60 s poll.
+    await waitFor(() => adapter.sends.length === 1, 'the first send', 5_000);
     await enqueueTexts(store, contact, ['sofort']);
-    await waitFor(() => adapter.sends.length === 1, 'the signalled send', 5_000);
+    await waitFor(() => adapter.sends.length === 2, 'the signalled send', 5_000);
   });
 
   it('never has two sends in flight to one chat and keeps a chat in order across a retry', async () => {

@@ -6,7 +6,7 @@ import type { Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { createPlausch, type Plausch } from '../../src/app/plausch.js';
 import { loadConfig } from '../../src/config.js';
-import { silentLogger } from '../../src/logger.js';
+import { type Logger, silentLogger } from '../../src/logger.js';
 import type { Store } from '../../src/store/database.js';
 
 export const TEST_API_TOKEN = 'test-api-token-0123456789';
@@ -22,6 +22,8 @@ export interface StartPlauschOptions {
   telegramApiRoot?: string;
   env?: Record<string, string>;
   now?: () => Date;
+  /** Default: silent. */
+  logger?: Logger;
 }
 
 export async function startPlausch(options: StartPlauschOptions): Promise<RunningPlausch> {
@@ -42,7 +44,7 @@ export async function startPlausch(options: StartPlauschOptions): Promise<Runnin
   });
   const plausch = await createPlausch({
     config,
-    logger: silentLogger,
+    logger: options.logger ?? silentLogger,
     store: options.store,
     ...(options.now ? { now: options.now } : {}),
   });

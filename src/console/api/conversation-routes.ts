@@ -132,7 +132,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
   const lastTyping = new Map<string, number>();
 
   /** Loads the conversation and checks that this user may see it; answers 404/403 itself. */
-  async function access(req: Request, res: Response) {
+  async function access(req: Request, res: Response, beforeForbidden?: () => Promise<boolean>) {
     const session = sessionOf(req);
     const id = String(req.params.id ?? '');
     const info = await conversationAccessInfo(store, id);
@@ -141,6 +141,7 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
       return null;
     }
     if (!mayAccess(session.user, hasRole(session, 'supervisor'), info)) {
+      if (await beforeForbidden?.()) return null;
       res.status(403).json({ error: 'this conversation belongs to another agent or team' });
       return null;
     }
@@ -227,18 +228,23 @@ export function conversationRoutes(deps: ConversationRoutesDeps): Router {
 
   router.post('/conversations/:id/take', async (req, res) => {
     // Someone else owns it already: say who (409), as a racing loser hears, not a bare 403.
-    const owner = await conversationAccessInfo(store, String(req.params.id ?? ''));
-    const me = sessionOf(req).user;
-    if (owner?.assignedAgentId && owner.assignedAgentId !== me.id && !hasRole(sessionOf(req), 'supervisor')) {
+    const ownedByOther = async (): Promise<boolean> => {
+      const owner = await conversationAccessInfo(store, String(req.params.id ?? ''));
+      const me = sessionOf(req).user;
+      if (!owner?.assignedAgentId || owner.assignedAgentId === me.id || hasRole(sessionOf(req), 'supervisor'))
+        return false;
       const ownerUser = await getUser(store.db, owner.assignedAgentId);
       res.status(409).json({
         error: `${ownerUser?.displayName ?? 'another agent'} already owns this conversation`,
         ownerId: owner.assignedAgentId,
         ownerName: ownerUser?.displayName ?? null,
       });
-      return;
-    }
-    const found = await access(req, res);
+      return true;
+    };
+    if (await ownedByOther()) return;
+    // The other agent's take may commit between the check above and the access check: that loser must
+    // hear 409 with the owner too, not the access check's 403 (seen on PostgreSQL under load).
+    const found = await access(req, res, ownedByOther);
     if (!found) return;
     const { user } = found.session;
     try {

@@ -12,6 +12,7 @@ import { type FaqActionOptions, faqActions } from './actions.js';
 import { faqFeedbackAction } from './feedback-action.js';
 import { loadKnowledgeBase } from './kb-loader.js';
 import { buildMatcher, type MatcherConfig } from './matcher.js';
+import { countingOutcomeLog } from './outcome-counts.js';
 import { createFaqRouter, faqOpenApi } from './routes.js';
 import type { UnansweredQuestionSink } from './unanswered.js';
 import { StoreUnansweredQuestionLog } from './unanswered-store.js';
@@ -41,8 +42,9 @@ export async function createFaqFeature(
   };
   let current = await build();
   // The registry keeps these definitions; each run goes to the actions of the knowledge base loaded last.
-  // Every outcome (answered, clarify, unknown; feedback yes/no) also goes to the dashboard's outcome log.
-  const outcomes = storeOutcomeLog(context.store, context.logger);
+  // Every outcome (answered, clarify, unknown; feedback yes/no) also goes to the dashboard's outcome log,
+  // and is counted for /metrics.
+  const outcomes = countingOutcomeLog(storeOutcomeLog(context.store, context.logger));
   const actions: ActionDefinition[] = [
     ...[...current.actions.values()].map((action) =>
       withOutcomeLog(

@@ -1,7 +1,7 @@
 /**
  * Every migration, in order. Names sort by their number; features add theirs in their own number range
  * (core 0001–0099, channels 0100–0199, faq 0200–, events 0300–, newsletter 0400–, referrals 0500–,
- * crm 0600–, handoff/console 0700–, insights/privacy 0800–, outbox 0900–, inbox/dead letters 1000–,
+ * crm 0600–, handoff/console 0700–, insights/privacy 0800–, outbox 0900–, inbox/dead letters 1000–, request ids and shared rate limits 1050–,
  * workbench 1100–, console inbox 1200–, engine/conversations 1300–).
  */
 import type { Migration } from 'kysely';
@@ -21,6 +21,8 @@ import * as retention from './0820-retention.js';
 import * as outboxPacing from './0900-outbox-pacing.js';
 import * as storeHealth from './0950-store-health.js';
 import * as deadLetters from './1000-dead-letters.js';
+import * as requestIds from './1050-request-ids.js';
+import * as rateLimits from './1051-rate-limits.js';
 import * as workbench from './1100-workbench.js';
 import * as workbenchSync from './1150-workbench-sync.js';
 import * as inboxCsat from './1250-inbox-csat.js';
@@ -44,6 +46,8 @@ export const migrations: Record<string, Migration> = {
   '0900-outbox-pacing': outboxPacing,
   '0950-store-health': storeHealth,
   '1000-dead-letters': deadLetters,
+  '1050-request-ids': requestIds,
+  '1051-rate-limits': rateLimits,
   '1100-workbench': workbench,
   '1150-workbench-sync': workbenchSync,
   '1250-inbox-csat': inboxCsat,

@@ -32,6 +32,8 @@ export interface InboundEventRecord {
   error: string | null;
   receivedAt: Date;
   processedAt: Date | null;
+  /** The request that recorded it: the turn and its sends log under the same id. */
+  requestId: string | null;
 }
 
 /** Prefix of native ids the runtime makes up for internal requests; no platform id looks like it. */
@@ -51,6 +53,7 @@ export async function insertInboundEvent(
     conversationId: string;
     payload: StoredInboundPayload;
     receivedAt: Date;
+    requestId?: string | null;
   },
   now: Date,
 ): Promise<string | null> {
@@ -73,6 +76,7 @@ export async function insertInboundEvent(
       error: null,
       received_at: event.receivedAt.getTime(),
       processed_at: null,
+      request_id: event.requestId ?? null,
     })
     .onConflict((oc) => oc.columns(['channel', 'native_id']).doNothing())
     .returning('id')
@@ -104,6 +108,7 @@ function recordFromRow(row: Selectable<CoreTables['inbound_events']>): InboundEv
     error: row.error,
     receivedAt: new Date(Number(row.received_at)),
     processedAt: row.processed_at === null ? null : new Date(Number(row.processed_at)),
+    requestId: row.request_id ?? null,
   };
 }
 

@@ -150,8 +150,14 @@ describe('Telegram adapter: long polling', () => {
     const telegram = makeAdapter();
     sink.failNext = 1_000; // recording keeps failing: the batch must stay unconfirmed
     await telegram.start(sink);
+    const attemptsBefore = sink.attempts;
     const update = fake.pushUpdate(textUpdate('bleibt erhalten'));
-    await new Promise((resolve) => setTimeout(resolve, 100));
+    // The poller fetched the update and failed to record it at least once.
+    const deadline = Date.now() + 10_000;
+    while (sink.attempts === attemptsBefore) {
+      if (Date.now() > deadline) throw new Error('the update never reached the sink');
+      await new Promise((resolve) => setTimeout(resolve, 10));
+    }
     await telegram.stop();
     expect(fake.confirmedOffset).toBeLessThanOrEqual(update.update_id);
 

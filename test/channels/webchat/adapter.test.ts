@@ -270,8 +270,11 @@ describe.each(dialectsUnderTest)('web chat adapter (%s)', (dialect) => {
     await adapter.sendTyping?.(target());
     await stream.waitFor((events) => events.some((e) => e.event === 'typing'));
     const replay = await openStream();
-    await new Promise((resolve) => setTimeout(resolve, 100));
-    expect(replay.events).toHaveLength(0);
+    // A message sent now reaches the new stream; a stored typing event would have been replayed before it.
+    await adapter.send(target(), { text: 'danach' });
+    await replay.waitFor((events) => events.length >= 1);
+    expect(replay.events.map((e) => e.event)).not.toContain('typing');
+    expect(replay.messages().map((m) => m.payload.text)).toEqual(['danach']);
   });
 
   it('replays what a reconnecting widget missed after Last-Event-ID, and nothing twice', async () => {
@@ -291,13 +294,15 @@ describe.each(dialectsUnderTest)('web chat adapter (%s)', (dialect) => {
     ]);
     await adapter.send(target(), { text: 'vier' });
     await resumed.waitFor((events) => events.length === 3);
-    await new Promise((resolve) => setTimeout(resolve, 150)); // a few poll rounds: no duplicates appear
-    expect(resumed.messages().map((m) => m.id)).toEqual([2, 3, 4]);
+    // One more message after it: a duplicate of "vier" would have arrived before "fünf".
+    await adapter.send(target(), { text: 'fünf' });
+    await resumed.waitFor((events) => events.some((e) => Number(e.id) === 5));
+    expect(resumed.messages().map((m) => m.id)).toEqual([2, 3, 4, 5]);
 
     // A reloaded page passes the id in the query instead.
     const reloaded = await openStream('&lastEventId=3');
-    await reloaded.waitFor((events) => events.length === 1);
-    expect(reloaded.messages()[0]?.payload.text).toBe('vier');
+    await reloaded.waitFor((events) => events.length === 2);
+    expect(reloaded.messages().map((m) => m.payload.text)).toEqual(['vier', 'fünf']);
   });
 
   it('delivers events written by another instance through polling', async () => {
@@ -349,8 +354,7 @@ describe.each(dialectsUnderTest)('web chat adapter (%s)', (dialect) => {
   it('builds deep links to the demo page and closes streams on stop', async () => {
     expect(adapter.deepLink?.('ref_x')).toBe('https://chat.example.com/?plausch_start=ref_x');
     const stream = await openStream();
-    await new Promise((resolve) => setTimeout(resolve, 20));
-    expect(adapter.openStreams).toBe(1);
+    await stream.waitFor(() => adapter.openStreams === 1);
     await adapter.stop();
     await stream.waitFor(() => adapter.openStreams === 0);
     expect(adapter.health().state).toBe('down');
