@@ -3,17 +3,16 @@
  * is signed in and available; her console raises a notification and lists it under "Meine"; while she is away the
  * next chat waits in the queue. Screenshots go to test-results/inbox/.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { inbound } from '../runtime/helpers.js';
+import { hasChromium, launchChromium } from '../support/browser.js';
 import { createTestDatabase, type TestStoreHandle } from '../support/stores.js';
 import { addStaff, type ConsoleInstance, PASSWORD, startConsoleInstance } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const SHOTS = 'test-results/inbox';
 
 describe.skipIf(!hasChromium)('assignment rules in the browser', () => {
@@ -33,11 +32,7 @@ describe.skipIf(!hasChromium)('assignment rules in the browser', () => {
     const store = await handle.open();
     instance = await startConsoleInstance(store, { flowsDir });
     await addStaff(store, 'anna@bohnenglueck.de', 'agent', 'service', 'Anna Berger');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
     const context = await browser.newContext({ viewport: { width: 1366, height: 800 }, locale: 'de-DE' });
     await context.addInitScript(() => {
       const shown: string[] = [];

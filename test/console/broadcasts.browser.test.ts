@@ -5,8 +5,8 @@
  * sees who gets it, sends it, watches the progress reach everyone, and reads the funnel after a Telegram reply
  * and WhatsApp's delivered/read reports. Screenshots go to test-results/broadcasts/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { signMetaPayload } from '../../src/channels/meta/signature.js';
 import {
@@ -19,13 +19,12 @@ import type { Store } from '../../src/store/database.js';
 import { FakeGraphApi } from '../fakes/graph-api.js';
 import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
 import { insertContact } from '../features/newsletter/support.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/browser.js';
 import { type RunningPlausch, startPlausch } from '../support/plausch-instance.js';
 import { createTestDatabase, type TestStoreHandle } from '../support/stores.js';
 import { TelegramCustomer } from '../support/telegram-customer.js';
 import { addStaff, PASSWORD } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`broadcasts browser test skipped: ${CHROMIUM} is missing`);
 const SHOTS = 'test-results/broadcasts';
 const APP_SECRET = 'whatsapp-app-secret';
@@ -172,11 +171,7 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
       if (person.consent === 'unsubscribed') await withdrawConsent(db, subject, 'roast-news');
     }
     await addStaff(store, 'mara@bohnenglueck.de', 'marketer', null, 'Mara Markt');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1440, height: 1800 }, locale: 'de-DE' });
     page.on('pageerror', (error) => errors.push(error.message));
     page.on('console', (message) => {

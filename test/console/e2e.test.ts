@@ -3,16 +3,15 @@
  * signs in, sees the conversation in the queue, takes it over and replies → the reply reaches the channel →
  * the agent returns it to the bot → the bot answers the next message. Screenshots go to test-results/console/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { saveCannedReply } from '../../src/console/api/canned-replies.js';
 import { inbound, waitFor } from '../runtime/helpers.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/browser.js';
 import { createTestDatabase, type TestStoreHandle } from '../support/stores.js';
 import { addStaff, type ConsoleInstance, PASSWORD, startConsoleInstance } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium)
   console.warn(`console browser test skipped: ${CHROMIUM} is missing (CI installs Debian's chromium)`);
 const SHOTS = 'test-results/console';
@@ -41,19 +40,7 @@ describe.skipIf(!hasChromium)('console in a real browser', () => {
       'test',
       new Date(),
     );
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: [
-        '--no-sandbox',
-        '--disable-gpu',
-        '--disable-dev-shm-usage',
-        '--disable-background-networking',
-        '--disable-component-update',
-        '--disable-sync',
-        '--no-first-run',
-      ],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1366, height: 800 }, locale: 'de-DE' });
   }, 60_000);
 

@@ -6,10 +6,10 @@
  * shipped canned reply, closes, and the customer's rating (a Telegram button) lands in the results' CSAT panel.
  * Screenshots go to test-results/inbox/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
+import { mkdirSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
-import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
+import type { Browser, BrowserContext, Page } from 'playwright-core';
 import QRCode from 'qrcode';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { createPlausch, type Plausch } from '../../src/app/plausch.js';
@@ -17,11 +17,10 @@ import { loadConfig } from '../../src/config.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
 import { waitFor } from '../runtime/helpers.js';
+import { hasChromium, launchChromium } from '../support/browser.js';
 import { createTestDatabase, type TestStoreHandle } from '../support/stores.js';
 import { addStaff, officeHoursClock, PASSWORD } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 const SHOTS = 'test-results/inbox';
 
 async function freePort(): Promise<number> {
@@ -69,11 +68,7 @@ describe.skipIf(!hasChromium)('the inbox with customers on the web chat and Tele
       const listening = plausch.http.listen(port, '127.0.0.1', () => resolve(listening));
     });
     await addStaff(store, 'anna@bohnenglueck.de', 'agent', 'service', 'Anna Berger');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
     agentContext = await browser.newContext({ viewport: { width: 1366, height: 860 }, locale: 'de-DE' });
     // Desktop notifications are recorded instead of shown (headless Chromium has no notification centre).
     await agentContext.addInitScript(() => {

@@ -9,12 +9,12 @@
  * following along, and a rollback brings the old text back to the next customer. Screenshots go to
  * test-results/workbench-telegram/.
  */
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Locator, type Page } from 'playwright-core';
+import type { Browser, Locator, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { parse } from 'yaml';
 import { createPlausch, type Plausch } from '../../src/app/plausch.js';
@@ -22,12 +22,11 @@ import { loadConfig } from '../../src/config.js';
 import { StoreUnansweredQuestionLog } from '../../src/features/faq/unanswered-store.js';
 import { silentLogger } from '../../src/logger.js';
 import { FakeTelegramBotApi } from '../fakes/telegram-bot-api.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/browser.js';
 import { createTestDatabase, type TestStoreHandle } from '../support/stores.js';
 import { TelegramCustomer } from '../support/telegram-customer.js';
 import { addStaff, officeHoursClock, PASSWORD } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`workbench Telegram browser test skipped: ${CHROMIUM} is missing`);
 const SHOTS = 'test-results/workbench-telegram';
 const UNANSWERED = 'Bringt der Bote meine Bohnen auch samstags vorbei';
@@ -106,11 +105,7 @@ describe.skipIf(!hasChromium)('the flow workbench with customers on the fake Tel
       bestScore: 0.1,
       at: new Date(),
     });
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, locale: 'de-DE' });
     await page.goto(`${baseUrl}/console`);
     await page.getByLabel('E-Mail-Adresse').fill('mia@bohnenglueck.de');

@@ -7,15 +7,14 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { flowsTest } from '../../src/cli/flows-commands.js';
 import { inbound, waitFor } from '../runtime/helpers.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../support/browser.js';
 import { createTestDatabase, type TestStoreHandle } from '../support/stores.js';
 import { addStaff, type ConsoleInstance, PASSWORD, startConsoleInstance } from './support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`workbench browser test skipped: ${CHROMIUM} is missing`);
 const SHOTS = 'test-results/workbench';
 
@@ -34,11 +33,7 @@ describe.skipIf(!hasChromium)('the flow workbench in a real browser', () => {
     const store = await handle.open();
     instance = await startConsoleInstance(store, { flowsDir, env: { WORKBENCH_VERSIONS: 'store' } });
     await addStaff(store, 'mia@bohnenglueck.de', 'marketer', null, 'Mia Marketing');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1500, height: 1000 }, locale: 'de-DE' });
   }, 60_000);
 

@@ -2,20 +2,17 @@
  * The widget in a real browser (Debian's chromium through playwright-core): open the bubble, send a message,
  * see the reply and its chips, press a chip, reload and keep the transcript. Skipped without chromium.
  */
-import { existsSync } from 'node:fs';
-import { chromium } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { InboundSink } from '../../../src/channels/types.js';
 import { createWebChatAdapter, type WebChatAdapter } from '../../../src/channels/webchat/index.js';
 import { loadConfig } from '../../../src/config.js';
 import { silentLogger } from '../../../src/logger.js';
 import type { InboundMessage } from '../../../src/model/index.js';
+import { hasChromium, launchChromium } from '../../support/browser.js';
 import { createTestDatabase, type TestStoreHandle } from '../../support/stores.js';
 import { type RouteServer, serveRoutes } from '../telegram/recording-sink.js';
 
-const CHROMIUM = process.env.CHROMIUM_PATH ?? '/usr/bin/chromium';
-
-describe.skipIf(!existsSync(CHROMIUM))('web chat widget in a browser', () => {
+describe.skipIf(!hasChromium)('web chat widget in a browser', () => {
   let handle: TestStoreHandle;
   let adapter: WebChatAdapter;
   let server: RouteServer;
@@ -76,7 +73,7 @@ describe.skipIf(!existsSync(CHROMIUM))('web chat widget in a browser', () => {
   });
 
   it('chats, offers chips, and keeps the transcript across a reload', async () => {
-    const browser = await chromium.launch({ executablePath: CHROMIUM, args: ['--no-sandbox'] });
+    const browser = await launchChromium();
     try {
       const page = await browser.newPage({ locale: 'de-DE' });
       await page.goto(`${server.url}/`);

@@ -3,8 +3,8 @@
  * contact through the confirmation step, and the customer is gone from the search and from the contacts table.
  * Screenshots go to test-results/marketer/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import {
   confirmConsent,
@@ -12,11 +12,10 @@ import {
   withNewsletterTables,
 } from '../../../src/features/newsletter/consent-ledger.js';
 import { inbound } from '../../runtime/helpers.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../../support/browser.js';
 import { createTestDatabase, type TestStoreHandle } from '../../support/stores.js';
 import { addStaff, type ConsoleInstance, PASSWORD, startConsoleInstance } from '../support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`contacts browser test skipped: ${CHROMIUM} is missing`);
 const SHOTS = 'test-results/marketer';
 
@@ -43,11 +42,7 @@ describe.skipIf(!hasChromium)('contacts and erasure in a real browser', () => {
     const subject = { contactId: contact.id, channel: 'telegram', source: 'api' as const, now: new Date() };
     await requestConsent(withNewsletterTables(store.db), subject, 'roast-news', 'Röst-News?');
     await confirmConsent(withNewsletterTables(store.db), { ...subject, now: new Date() }, 'roast-news');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1280, height: 800 }, locale: 'de-DE' });
   }, 60_000);
 

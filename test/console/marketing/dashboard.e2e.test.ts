@@ -3,15 +3,14 @@
  * and sees every chart drawn (canvas pixels, not just elements) with the numbers of the API. Screenshots go
  * to test-results/marketer/.
  */
-import { existsSync, mkdirSync } from 'node:fs';
-import { type Browser, chromium, type Page } from 'playwright-core';
+import { mkdirSync } from 'node:fs';
+import type { Browser, Page } from 'playwright-core';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { buildSeed, writeSeed } from '../../features/insights/seed.js';
+import { CHROMIUM, hasChromium, launchChromium } from '../../support/browser.js';
 import { createTestDatabase, type TestStoreHandle } from '../../support/stores.js';
 import { addStaff, type ConsoleInstance, PASSWORD, startConsoleInstance } from '../support.js';
 
-const CHROMIUM = '/usr/bin/chromium';
-const hasChromium = existsSync(CHROMIUM);
 if (!hasChromium) console.warn(`dashboard browser test skipped: ${CHROMIUM} is missing`);
 const SHOTS = 'test-results/marketer';
 
@@ -28,11 +27,7 @@ describe.skipIf(!hasChromium)('results dashboard in a real browser', () => {
     await writeSeed(store, buildSeed());
     instance = await startConsoleInstance(store);
     await addStaff(store, 'mara@bohnenglueck.de', 'marketer', null, 'Mara Markt');
-    browser = await chromium.launch({
-      executablePath: CHROMIUM,
-      headless: true,
-      args: ['--no-sandbox', '--disable-gpu', '--disable-dev-shm-usage', '--no-first-run'],
-    });
+    browser = await launchChromium();
     page = await browser.newPage({ viewport: { width: 1400, height: 2400 }, locale: 'de-DE' });
   }, 60_000);
 
