@@ -487,6 +487,60 @@ describe.each(dialectsUnderTest)('workbench API on %s', (dialect) => {
     expect(onDraft.body.results[0]).toMatchObject({ passed: true });
   });
 
+  it('changes a branch: a wrong target is refused with a suggestion, a right one is followed in the simulator in both languages', async () => {
+    const { mia } = await setup();
+    const opened = await mia.json<{ text: string; hash: string }>(
+      'GET',
+      '/console/api/workbench/file?path=welcome.yaml',
+    );
+    const original = opened.body.text;
+    const eventsButton = '      - label: { de: Events, en: Events }\n        goto_flow: events\n';
+    expect(original).toContain(eventsButton);
+    const typo = original.replace(
+      eventsButton,
+      eventsButton.replace('goto_flow: events', 'goto_flow: referal'),
+    );
+    const checked = await mia.json<{ problems: Problem[] }>('POST', '/console/api/workbench/validate', {
+      path: 'welcome.yaml',
+      text: typo,
+    });
+    const problem = checked.body.problems.find((p) => p.message.includes('referal'));
+    expect(problem, JSON.stringify(checked.body)).toBeDefined();
+    expect(JSON.stringify(problem)).toContain('referral');
+
+    // The "Events" button now leads to the referral flow; the simulator follows it in German and in English.
+    const changed = original.replace(
+      eventsButton,
+      eventsButton.replace('goto_flow: events', 'goto_flow: referral'),
+    );
+    for (const [locale, label] of [
+      ['de', 'Events'],
+      ['en', 'Events'],
+    ] as const) {
+      const started = await mia.json<{ sessionId: string }>('POST', '/console/api/workbench/simulator', {
+        drafts: { 'welcome.yaml': changed },
+        channel: 'telegram',
+        locale,
+      });
+      const id = started.body.sessionId;
+      await mia.json('POST', `/console/api/workbench/simulator/${id}/act`, { action: { kind: 'start' } });
+      const pressed = await mia.json<{ state: { flowId: string } }>(
+        'POST',
+        `/console/api/workbench/simulator/${id}/act`,
+        { action: { kind: 'press', label } },
+      );
+      expect(pressed.body.state.flowId, locale).toBe('referral');
+    }
+    const saved = await mia.json('POST', '/console/api/workbench/save', {
+      path: 'welcome.yaml',
+      text: changed,
+      baseHash: opened.body.hash,
+    });
+    expect(saved.status).toBe(200);
+    const menu = instance!.plausch.flows.current().flows.get('welcome')?.definition.steps.menu;
+    expect(JSON.stringify(menu)).toContain('"goto_flow":"referral"');
+  });
+
   it('commits each save with the marketer as author where the flows are a git checkout', async () => {
     const { mia } = await setup({ git: true });
     const opened = await mia.json<{ text: string; hash: string }>(
