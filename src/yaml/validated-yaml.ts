@@ -6,7 +6,7 @@
  * reader of their own in `src/flows/`, with suggestions and cross-file checks.)
  */
 import { readFileSync } from 'node:fs';
-import { type Document, isAlias, isMap, isScalar, LineCounter, type Node, parseDocument, visit } from 'yaml';
+import { type Document, isMap, isScalar, LineCounter, type Node, parseDocument, visit } from 'yaml';
 import type { z } from 'zod';
 import { explainYamlError } from './plain-errors.js';
 

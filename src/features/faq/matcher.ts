@@ -16,7 +16,6 @@ import {
   Analyzer,
   featuresOf,
   type Language,
-  LinearClassifier,
   type TrainingExample,
 } from '../../understanding/index.js';
 import { trainCached } from '../../understanding/model-cache.js';

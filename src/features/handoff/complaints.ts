@@ -6,7 +6,7 @@
  */
 import { existsSync } from 'node:fs';
 import { z } from 'zod';
-import { Analyzer, featuresOf, LinearClassifier, type TrainingExample } from '../../understanding/index.js';
+import { Analyzer, featuresOf, type TrainingExample } from '../../understanding/index.js';
 import { trainCached } from '../../understanding/model-cache.js';
 import { keyTokens } from '../../understanding/normalize.js';
 import { parseYamlOrThrow, readYamlFileOrThrow } from '../../yaml/validated-yaml.js';
