@@ -42,6 +42,10 @@ COPY bin ./bin
 # The sample flows; mount your own over them: -v ./flows:/app/flows
 COPY flows ./flows
 COPY src/console/static ./dist/console/static
+# The console screens are bundled from their sources at run time, and the FAQ matcher
+# reads its language data file; both are found beside dist/ under src/.
+COPY src/console/web ./src/console/web
+COPY src/understanding/data ./src/understanding/data
 RUN mkdir -p /app/data && chown -R node:node /app/data
 USER node
 VOLUME ["/app/data"]

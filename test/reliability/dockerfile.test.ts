@@ -72,6 +72,13 @@ describe('Dockerfile', () => {
     expect(runtime.find((l) => l.startsWith('CMD'))).toMatch(/"node"/);
   });
 
+  it('ships the files the service reads at run time beside dist/: screen sources and the language data', () => {
+    const runtime = stage('runtime').lines.join('\n');
+    // src/console/screen-bundles.ts and src/understanding/lexicon-data.ts look for them under src/.
+    expect(runtime).toMatch(/^COPY src\/console\/web \.\/src\/console\/web$/m);
+    expect(runtime).toMatch(/^COPY src\/understanding\/data \.\/src\/understanding\/data$/m);
+  });
+
   it('runs as a non-root user with a health check, in both targets', () => {
     for (const name of ['runtime', 'whatsapp-web']) {
       const lines = effective(stage(name));
