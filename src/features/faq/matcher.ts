@@ -375,11 +375,13 @@ export function buildMatcher(
     // speaks only for the share of the question's words the knowledge base knows.
     const contentWords = analysis.words.length;
     const knownWords = analysis.words.filter((word) => !word.unknown);
-    // A place alone ("… von Frankreich?") says where, not what: the classifier does not speak for it.
-    const placesOnly =
-      knownWords.length > 0 && knownWords.every((word) => word.terms.every((term) => term.via === 'place'));
+    // A place alone ("… von Frankreich?") says where, not what, and a word reached only through a thesaurus or a
+    // translation ("capital" → groß) is a guess: with nothing else the classifier does not speak for them.
+    const INDIRECT = new Set(['place', 'thesaurus', 'bridge']);
+    const indirectOnly =
+      knownWords.length > 0 && knownWords.every((word) => word.terms.every((term) => INDIRECT.has(term.via)));
     const knownShare =
-      contentWords === 0 || placesOnly ? 0 : (contentWords - analysis.unknown.size) / contentWords;
+      contentWords === 0 || indirectOnly ? 0 : (contentWords - analysis.unknown.size) / contentWords;
     const explained: CandidateExplanation[] = [];
     for (let e = 0; e < entryCount; e++) {
       if (wantedTags && !wantedTags.some((tag) => entryTags[e]!.has(tag))) continue;
