@@ -122,7 +122,9 @@ export async function startPlausch(options: PlauschEnv & { cpu?: number; name?: 
   const env: Record<string, string> = {
     ...(process.env as Record<string, string>),
     NODE_ENV: 'production',
-    SESSION_SECRET: 'bench-session-secret-bench-session-secret',
+    ERASURE_HASH_KEY: 'bench-erasure-hash-key-bench-erasure-hash-key',
+    // Throughput is measured from one address: the per-address limits of the public endpoints would cut it.
+    PUBLIC_RATE_LIMIT_PER_MINUTE: '0',
     PORT: String(port),
     HOST: '127.0.0.1',
     PUBLIC_URL: `http://127.0.0.1:${port}`,
