@@ -239,8 +239,9 @@ describe.skipIf(!hasChromium)('broadcasts in a real browser', () => {
 
     // The preview per channel: Telegram's inline link button, WhatsApp's call-to-action, the template bubble.
     const telegramCard = page.locator('[data-preview="telegram"]');
-    await expect.poll(() => telegramCard.textContent(), { timeout: 10_000 }).toContain('Kenia Nyeri');
-    expect(await telegramCard.textContent()).toContain('Zum Shop');
+    // The preview is rendered again after each (debounced) change: wait for the last one, the link button.
+    await expect.poll(() => telegramCard.textContent(), { timeout: 15_000 }).toContain('Zum Shop');
+    expect(await telegramCard.textContent()).toContain('Kenia Nyeri');
     expect(await telegramCard.textContent()).toContain('Reiner Text');
     const whatsappCard = page.locator('[data-preview="whatsapp-cloud"]');
     expect(await whatsappCard.textContent()).toContain('*fett*');
