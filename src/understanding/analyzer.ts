@@ -22,6 +22,9 @@ import { stemWord } from './stemmer.js';
 import { cueOf, isQuestionWord, isStopWord } from './stopwords.js';
 
 export const HOME_COUNTRY = 'DE';
+
+/** Terms for places the text names: `place:abroad`, `place:home`, `place:AT`. */
+export const isPlaceTerm = (term: string) => term.startsWith('place:');
 const WEIGHTS = {
   otherLanguage: 0.9,
   synonymHead: 1,

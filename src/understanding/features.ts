@@ -3,7 +3,7 @@
  * places — already weighted by how sure the analysis is) and character n-grams of its content words (typos,
  * inflections the stemmer missed, compounds nobody split). N-grams weigh less: they are many and each says little.
  */
-import type { Analysis } from './analyzer.js';
+import { type Analysis, isPlaceTerm } from './analyzer.js';
 import type { FeatureVector } from './classifier.js';
 
 const GRAM_WEIGHT = 0.35;
@@ -16,11 +16,10 @@ export function featuresOf(analysis: Analysis): FeatureVector {
   const features = new Map<string, number>();
   // A place says where, not what: it counts, but less than a word of the question.
   for (const [term, weight] of analysis.terms)
-    features.set(`t:${term}`, term.startsWith('place:') ? PLACE_WEIGHT * weight : weight);
+    features.set(`t:${term}`, isPlaceTerm(term) ? PLACE_WEIGHT * weight : weight);
   // Whether a place is named at all: lets the model learn that "wie lange dauert die Lieferung" without one
   // is not the shipping-abroad question its "… nach Polen" paraphrases resemble.
-  if (![...analysis.terms.keys()].some((term) => term.startsWith('place:')))
-    features.set('x:no-place', NO_PLACE_WEIGHT);
+  if (analysis.countries.length === 0) features.set('x:no-place', NO_PLACE_WEIGHT);
   const grams = new Map<string, number>();
   for (const trace of analysis.words) {
     if (trace.terms.some((t) => t.via === 'place')) continue;

@@ -9,6 +9,7 @@ export {
   type AnalyzerSource,
   type Evidence,
   HOME_COUNTRY,
+  isPlaceTerm,
   type WordTrace,
 } from './analyzer.js';
 export {

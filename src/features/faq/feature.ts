@@ -61,7 +61,8 @@ export async function createFaqFeature(
     openApi: faqOpenApi,
     // Exactly when `faq.answer` would answer outright rather than ask back or decline.
     questionDetector: {
-      isConfidentQuestion: (text) => current.matcher.match(text).decision === 'answer',
+      isConfidentQuestion: (text, { locale }) =>
+        current.matcher.match(text, { locale }).decision === 'answer',
     },
     async reload() {
       current = await build();

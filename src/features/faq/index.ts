@@ -7,7 +7,6 @@ export {
   type FaqActionOptions,
   faqActions,
 } from './actions.js';
-export { DIGRESSION_MIN_SCORE, isConfidentQuestion } from './confident-question.js';
 export {
   type EvalItemResult,
   type EvalReport,

@@ -14,7 +14,9 @@
 import {
   type Analysis,
   Analyzer,
+  type Evidence,
   featuresOf,
+  isPlaceTerm,
   type Language,
   type TrainingExample,
 } from '../../understanding/index.js';
@@ -134,7 +136,10 @@ const MIN_CANDIDATE_SCORE = 0.05;
 
 // Question words, cues and places say what kind of question it is, not which: "Hauptstadt von Frankreich?" is no
 // shipping question. An entry must share some other word to count as having evidence.
-const isQuestionTerm = (term: string) => term.startsWith('q:') || term.startsWith('place:');
+/** Evidence that only guesses at a word's meaning: where, a thesaurus relative, a translation. */
+const INDIRECT_EVIDENCE: ReadonlySet<Evidence> = new Set(['place', 'thesaurus', 'bridge']);
+
+const isQuestionTerm = (term: string) => term.startsWith('q:') || isPlaceTerm(term);
 
 function texts(value: LocalizedText, fallback: Language): Array<{ text: string; language: Language }> {
   if (typeof value === 'string') return [{ text: value, language: fallback }];
@@ -251,7 +256,7 @@ export function buildMatcher(
       }
       paraphrases.push({
         entryIndex,
-        namesPlace: [...analysis.terms.keys()].some((term) => term.startsWith('place:')),
+        namesPlace: analysis.countries.length > 0,
         terms: analysis.terms,
         termTotal,
         gramNorm: Math.sqrt(gramSquares) || 1,
@@ -299,7 +304,7 @@ export function buildMatcher(
       for (const posting of gramPostings.get(gram) ?? []) gramDot[posting.doc]! += weight * posting.weight;
     }
     const questionGramNorm = Math.sqrt(questionGramSquares) || 1;
-    const questionNamesPlace = [...question.terms.keys()].some((term) => term.startsWith('place:'));
+    const questionNamesPlace = question.countries.length > 0;
     const bestFit = new Float64Array(entryCount);
     const bestGrams = new Float64Array(entryCount);
     for (let doc = 0; doc < paraphrases.length; doc++) {
@@ -377,9 +382,9 @@ export function buildMatcher(
     const knownWords = analysis.words.filter((word) => !word.unknown);
     // A place alone ("… von Frankreich?") says where, not what, and a word reached only through a thesaurus or a
     // translation ("capital" → groß) is a guess: with nothing else the classifier does not speak for them.
-    const INDIRECT = new Set(['place', 'thesaurus', 'bridge']);
     const indirectOnly =
-      knownWords.length > 0 && knownWords.every((word) => word.terms.every((term) => INDIRECT.has(term.via)));
+      knownWords.length > 0 &&
+      knownWords.every((word) => word.terms.every((term) => INDIRECT_EVIDENCE.has(term.via)));
     const knownShare =
       contentWords === 0 || indirectOnly ? 0 : (contentWords - analysis.unknown.size) / contentWords;
     const explained: CandidateExplanation[] = [];
